@@ -1,0 +1,1 @@
+/* fake Xen for xenstored; filled in later */

@@ -1,0 +1,2 @@
+import XCTest
+final class XenSimulatorTestsPlaceholder: XCTestCase { func testNothing() {} }
