@@ -1,0 +1,102 @@
+import DeviceTree
+import XenStoreClient
+import XenTypes
+
+/// An overlay added on this host, as recorded in xenstore under `/libxl/dt-overlay/<key>`.
+///
+/// The record lives exactly as long as Xen's own tracker: it is written and removed in the
+/// same step as the hypercall, and xenstore itself starts empty when the host boots.
+public struct OverlayRecord: Hashable, Sendable, Codable {
+    /// The content key: FNV-1a 64 of the blob and its size. Xen matches overlays by bytes, so do we.
+    public var key: String
+    /// The file the overlay was added from, as given.
+    public var file: String
+    public var size: Int
+    /// Full paths of the nodes the overlay added to Xen's device tree.
+    public var nodes: [String]
+    /// The domain the devices were attached to, if any.
+    public var domain: DomainID?
+    /// The GIC interrupts and MMIO ranges of the added nodes.
+    public var irqs: [UInt32]
+    public var mmio: [MMIORange]
+
+    /// The xenstore directory of all records.
+    public static let root = "/libxl/dt-overlay"
+
+    /// The record key for a blob.
+    public static func key(for blob: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in blob { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex + "-" + String(blob.count)
+    }
+
+    /// Writes the record and makes the registry readable and writable by dom0 only.
+    func write(to xenstore: any XenStore, in tx: XenStoreTransaction) throws(XenStoreError) {
+        let base = Self.root + "/" + key
+        try xenstore.write(base + "/file", string: file, in: tx)
+        try xenstore.write(base + "/size", string: String(size), in: tx)
+        try xenstore.write(base + "/nodes", string: nodes.joined(separator: " "), in: tx)
+        try xenstore.write(base + "/irqs", string: irqs.map(String.init).joined(separator: " "), in: tx)
+        try xenstore.write(base + "/mmio", string: mmio.map(\.description).joined(separator: " "), in: tx)
+        if let domain {
+            try xenstore.write(base + "/domain", string: String(domain.rawValue), in: tx)
+        } else {
+            try xenstore.remove(base + "/domain", in: tx)
+        }
+        try xenstore.setPermissions(Self.root, [XenStorePermission(.none, .dom0)], in: tx)
+    }
+
+    /// Reads one record; `nil` when there is none for `key`.
+    static func read(_ key: String, from xenstore: any XenStore, in tx: XenStoreTransaction? = nil) throws -> OverlayRecord? {
+        let base = root + "/" + key
+        guard let file = try xenstore.readString(base + "/file", in: tx) else { return nil }
+        func field(_ name: String) throws -> String { try xenstore.readString(base + "/" + name, in: tx) ?? "" }
+        func corrupt(_ name: String) -> ToolstackError {
+            ToolstackError("xenstore record \(base)/\(name) is malformed; remove \(base) by hand if Xen no longer has this overlay")
+        }
+        guard let size = Int(try field("size")), (1...Self.maximumSize).contains(size) else { throw corrupt("size") }
+        let nodes = try field("nodes").split(separator: " ").map(String.init)
+        guard nodes.count <= Self.maximumSize, nodes.allSatisfy({ $0.hasPrefix("/") }) else { throw corrupt("nodes") }
+        var irqs: [UInt32] = []
+        for word in try field("irqs").split(separator: " ") {
+            guard let irq = UInt32(word) else { throw corrupt("irqs") }
+            irqs.append(irq)
+        }
+        var mmio: [MMIORange] = []
+        for word in try field("mmio").split(separator: " ") {
+            guard let range = MMIORange(recorded: String(word)) else { throw corrupt("mmio") }
+            mmio.append(range)
+        }
+        var domain: DomainID?
+        if let text = try xenstore.readString(base + "/domain", in: tx) {
+            guard let id = UInt16(text) else { throw corrupt("domain") }
+            domain = DomainID(id)
+        }
+        return OverlayRecord(key: key, file: file, size: size, nodes: nodes, domain: domain, irqs: irqs, mmio: mmio)
+    }
+
+    /// Every record, in key order.
+    static func all(from xenstore: any XenStore) throws -> [OverlayRecord] {
+        try xenstore.children(root).sorted().compactMap { try read($0, from: xenstore) }
+    }
+
+    /// Removes a record.
+    static func remove(_ key: String, from xenstore: any XenStore, in tx: XenStoreTransaction) throws(XenStoreError) {
+        try xenstore.remove(root + "/" + key, in: tx)
+    }
+
+    /// Xen's overlay size limit, which also bounds every count read back.
+    static let maximumSize = 512_000
+}
+
+extension MMIORange {
+    /// Parses the recorded form `0x9010000+0x1000`.
+    init?(recorded text: String) {
+        let parts = text.split(separator: "+")
+        guard parts.count == 2, parts[0].hasPrefix("0x"), parts[1].hasPrefix("0x"),
+            let address = UInt64(parts[0].dropFirst(2), radix: 16), let size = UInt64(parts[1].dropFirst(2), radix: 16)
+        else { return nil }
+        self.init(address: address, size: size)
+    }
+}

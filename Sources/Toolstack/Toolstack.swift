@@ -1,0 +1,35 @@
+import DeviceTree
+import XenControl
+import XenStoreClient
+import XenTypes
+
+/// The backends and settings one `xl` command runs with.
+public final class Toolstack {
+    public let hypervisor: any Hypervisor
+    public let xenstore: any XenStore
+    /// The device tree Xen booted with, when known (`--host-dtb`, or the simulated host's).
+    public let bootTree: DeviceTree?
+    /// `-N`: check and print what would be done, change nothing.
+    public let dryRun: Bool
+    /// Where normal output goes (stdout).
+    public let output: (String) -> Void
+    /// Where `-v` diagnostics go (stderr); silent unless verbose.
+    public let log: (String) -> Void
+
+    public init(
+        hypervisor: any Hypervisor, xenstore: any XenStore, bootTree: DeviceTree?, dryRun: Bool = false,
+        output: @escaping (String) -> Void, log: @escaping (String) -> Void = { _ in }
+    ) {
+        self.hypervisor = hypervisor
+        self.xenstore = xenstore
+        self.bootTree = bootTree
+        self.dryRun = dryRun
+        self.output = output
+        self.log = log
+    }
+
+    /// The running Xen release.
+    func xenVersion() throws -> XenVersion {
+        do { return try hypervisor.version() } catch { throw ToolstackError("cannot read the Xen version: \(error.errno)") }
+    }
+}

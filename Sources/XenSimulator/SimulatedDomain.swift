@@ -1,0 +1,36 @@
+import XenControl
+import XenTypes
+
+/// One domain of the simulated host and the hypervisor-side resources it holds.
+public struct SimulatedDomain: Hashable, Sendable, Codable {
+    public var id: DomainID
+    public var memoryKiB: UInt64
+    public var vcpus: Int
+    public var state: DomainState
+    /// Guest physical address equals host physical address (dom0, dom0less `direct-map`).
+    public var directMapped: Bool
+    /// Created with `XEN_DOMCTL_CDF_iommu`: devices behind an IOMMU can be assigned to it.
+    public var iommu: Bool
+    /// IRQs the domain may use (`irq_permit_access`).
+    public var irqPermissions: Set<UInt32> = []
+    /// 4 KiB frames the domain may map (`iomem_permit_access`).
+    public var mmioPermissions: Set<UInt64> = []
+    /// IRQs routed to the domain; virq equals irq on ARM.
+    public var routedIRQs: Set<UInt32> = []
+    /// Guest frame to host frame mappings of MMIO (`map_regions_p2mt`).
+    public var mmioMappings: [UInt64: UInt64] = [:]
+
+    public init(id: DomainID, memoryKiB: UInt64, vcpus: Int, state: DomainState, directMapped: Bool, iommu: Bool) {
+        self.id = id
+        self.memoryKiB = memoryKiB
+        self.vcpus = vcpus
+        self.state = state
+        self.directMapped = directMapped
+        self.iommu = iommu
+    }
+
+    /// What `xc_domain_getinfolist` reports.
+    public var info: DomainInfo {
+        DomainInfo(id: id, memoryKiB: memoryKiB, vcpus: vcpus, state: state, cpuTimeNs: 0, directMapped: directMapped)
+    }
+}

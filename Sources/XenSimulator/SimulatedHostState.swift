@@ -1,0 +1,26 @@
+import DeviceTree
+import XenTypes
+
+/// Everything the simulated hypervisor knows; saved as JSON between commands.
+public struct SimulatedHostState: Sendable, Codable {
+    public var version: XenVersion
+    /// Xen's live host device tree, with every added overlay merged in.
+    public var hostTree: [UInt8]
+    public var domains: [SimulatedDomain]
+    public var overlays: [TrackedOverlay] = []
+    /// Which domain each assigned device node belongs to (`dt_device_used_by`).
+    public var deviceOwners: [String: DomainID] = [:]
+    public var nextDomainID: UInt16 = 1
+
+    /// A freshly booted host: Xen `version`, the given host tree, and dom0.
+    public init(version: XenVersion, hostTree: DeviceTree, dom0MemoryKiB: UInt64 = 1_048_576, dom0VCPUs: Int = 4) {
+        self.version = version
+        self.hostTree = hostTree.bytes
+        self.domains = [
+            SimulatedDomain(id: .dom0, memoryKiB: dom0MemoryKiB, vcpus: dom0VCPUs, state: .running, directMapped: true, iommu: true)
+        ]
+    }
+
+    /// The index of a domain in ``domains``.
+    public func index(of domain: DomainID) -> Int? { domains.firstIndex { $0.id == domain } }
+}
