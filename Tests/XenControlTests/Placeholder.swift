@@ -1,2 +1,0 @@
-import XCTest
-final class XenControlTestsPlaceholder: XCTestCase { func testNothing() {} }
