@@ -4,6 +4,8 @@ import XenTypes
 /// Everything the simulated hypervisor knows; saved as JSON between commands.
 public struct SimulatedHostState: Sendable, Codable {
     public var version: XenVersion
+    /// The device tree Xen booted with.
+    public var bootTree: [UInt8]
     /// Xen's live host device tree, with every added overlay merged in.
     public var hostTree: [UInt8]
     public var domains: [SimulatedDomain]
@@ -15,6 +17,7 @@ public struct SimulatedHostState: Sendable, Codable {
     /// A freshly booted host: Xen `version`, the given host tree, and dom0.
     public init(version: XenVersion, hostTree: DeviceTree, dom0MemoryKiB: UInt64 = 1_048_576, dom0VCPUs: Int = 4) {
         self.version = version
+        self.bootTree = hostTree.bytes
         self.hostTree = hostTree.bytes
         self.domains = [
             SimulatedDomain(id: .dom0, memoryKiB: dom0MemoryKiB, vcpus: dom0VCPUs, state: .running, directMapped: true, iommu: true)

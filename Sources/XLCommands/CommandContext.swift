@@ -1,0 +1,79 @@
+import DeviceTree
+import FoundationEssentials
+import Toolstack
+import XenControl
+import XenSimulator
+import XenStoreClient
+import XenTypes
+
+/// What a subcommand runs with: the global options, the environment, the output, and the backends.
+final class CommandContext {
+    let globals: GlobalOptions
+    let environment: [String: String]
+    let output: Output
+    private var simulatedHost: SimulatedHost?
+
+    init(globals: GlobalOptions, environment: [String: String], output: Output) {
+        self.globals = globals
+        self.environment = environment
+        self.output = output
+    }
+
+    /// The simulated host's directory, from `--simulate` or `XL_SIMULATE`.
+    var simulationDirectory: String? {
+        if let directory = globals.simulate { return directory }
+        if let directory = environment["XL_SIMULATE"], !directory.isEmpty { return directory }
+        return nil
+    }
+
+    /// Opens the backends: the simulated host when asked for, otherwise the real Xen.
+    func toolstack() throws -> Toolstack {
+        let hostDTB = try globals.hostDTB.map(readHostDTB)
+        let version = try globals.xenVersion.map { text throws -> XenVersion in
+            guard let version = XenVersion(text), version >= .v4_17 else {
+                throw ToolstackError("--xen-version \(text): give a Xen release from 4.17 on, such as 4.19")
+            }
+            return version
+        }
+        let hypervisor: any Hypervisor
+        let xenstore: any XenStore
+        var bootTree = hostDTB
+        if let directory = simulationDirectory {
+            let host = try SimulatedHost.open(
+                directory: directory, hostDTB: hostDTB, version: version, xenstoredSocket: environment["XENSTORED_PATH"])
+            simulatedHost = host
+            hypervisor = host.hypervisor
+            xenstore = host.xenstore
+            if bootTree == nil { bootTree = try host.bootTree() }
+        } else {
+            if version != nil { throw ToolstackError("--xen-version applies only to a simulated host (--simulate DIR)") }
+            do { hypervisor = try XenCallHypervisor.open() } catch {
+                throw ToolstackError("Xen is not reachable on this machine (\(error.operation): \(error.errno.name)); to run against a simulated host use --simulate DIR or XL_SIMULATE=DIR")
+            }
+            do { xenstore = try LibXenStoreBackend(socketPath: environment["XENSTORED_PATH"]) } catch {
+                throw ToolstackError("xenstored is not reachable (\(error.errno.name)); is xenstored running?")
+            }
+        }
+        let verbose = globals.verbose > 0
+        let output = self.output
+        return Toolstack(
+            hypervisor: hypervisor, xenstore: xenstore, bootTree: bootTree, dryRun: globals.dryRun,
+            output: { output.line($0) }, log: { if verbose { output.error($0) } })
+    }
+
+    /// Saves the simulated host's state (after success and after failure alike: a failed
+    /// operation leaves state as Xen left it) and releases its lock.
+    func finish() throws {
+        guard let host = simulatedHost else { return }
+        simulatedHost = nil
+        defer { host.close() }
+        if !globals.dryRun { try host.save() }
+    }
+
+    private func readHostDTB(_ path: String) throws -> DeviceTree {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ToolstackError("--host-dtb \(path): cannot read the file") }
+        do { return try DeviceTree(validating: Array(data)) } catch {
+            throw ToolstackError("--host-dtb \(path): \(error.message)")
+        }
+    }
+}

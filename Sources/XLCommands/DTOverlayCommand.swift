@@ -1,0 +1,64 @@
+import ArgumentParser
+import Toolstack
+
+/// `xl dt-overlay`: device-tree overlays at run time.
+struct DTOverlayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dt-overlay",
+        abstract: "Add or remove a device-tree overlay in Xen's device tree, or attach its devices to a domain.",
+        subcommands: [Add.self, Remove.self, Attach.self, List.self]
+    )
+
+    /// `xl dt-overlay add FILE`.
+    struct Add: XLSubcommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add the nodes of a dtbo to Xen's device tree (Xen 4.18+; on 4.18 dom0 also gets the devices).")
+        @Argument(help: ArgumentHelp("The overlay blob (.dtbo).", valueName: "FILE")) var file: String
+
+        func run(_ context: CommandContext) throws {
+            let overlay = try OverlayFile(path: file)
+            try context.toolstack().addOverlay(overlay)
+        }
+    }
+
+    /// `xl dt-overlay remove FILE`.
+    struct Remove: XLSubcommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove the nodes an earlier add of the same dtbo put into Xen's device tree.")
+        @Argument(help: ArgumentHelp("The overlay blob, byte for byte the one added.", valueName: "FILE")) var file: String
+
+        func run(_ context: CommandContext) throws {
+            let overlay = try OverlayFile(path: file)
+            try context.toolstack().removeOverlay(overlay)
+        }
+    }
+
+    /// `xl dt-overlay attach FILE DOMAIN`.
+    struct Attach: XLSubcommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give the devices of an added dtbo to a direct-mapped domain: IRQs and MMIO 1:1, and the IOMMU (Xen 4.19+).")
+        @Argument(help: ArgumentHelp("The overlay blob, byte for byte the one added.", valueName: "FILE")) var file: String
+        @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN")) var domain: String
+
+        func run(_ context: CommandContext) throws {
+            let overlay = try OverlayFile(path: file)
+            try context.toolstack().attachOverlay(overlay, to: domain)
+        }
+    }
+
+    /// `xl dt-overlay list`.
+    struct List: XLSubcommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the overlays added on this host, their nodes and the domain they are attached to.")
+        @Flag(help: "Print JSON.") var json = false
+
+        func run(_ context: CommandContext) throws {
+            let records = try context.toolstack().listOverlays()
+            if json {
+                context.output.line(try OverlayListing.json(records))
+            } else {
+                for line in OverlayListing.table(records) { context.output.line(line) }
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+
+/// The options `xl` takes before the subcommand: `xl [-v] [-N] [-f] [--simulate DIR] <subcommand> ...`.
+struct GlobalOptions: ParsableArguments {
+    @Flag(name: .customShort("v"), help: "Verbose: say what is done on stderr (repeat for more).")
+    var verbose: Int
+
+    @Flag(name: .customShort("N"), help: "Dry run: check everything and print what would be done, change nothing.")
+    var dryRun = false
+
+    @Flag(name: .customShort("f"), help: "Force: allow what xl would otherwise refuse.")
+    var force = false
+
+    @Option(name: .customLong("simulate"), help: ArgumentHelp("Run against a simulated Xen host kept in DIR (also XL_SIMULATE).", valueName: "DIR"))
+    var simulate: String?
+
+    @Option(name: .customLong("host-dtb"), help: ArgumentHelp("The device tree Xen booted with, for checks (and to boot a new simulated host).", valueName: "FILE"))
+    var hostDTB: String?
+
+    @Option(name: .customLong("xen-version"), help: ArgumentHelp("The Xen release of a new simulated host (default 4.19).", valueName: "X.Y"))
+    var xenVersion: String?
+
+    /// Options that take a value in the next argument.
+    static let valued: Set<String> = ["--simulate", "--host-dtb", "--xen-version"]
+
+    /// Splits `arguments` at the subcommand: everything before the first word that is not an option.
+    static func split(_ arguments: [String]) -> (global: [String], command: [String]) {
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("-"), arguments[index] != "-" {
+            if valued.contains(arguments[index]) { index += 1 }
+            index += 1
+        }
+        let cut = min(index, arguments.count)
+        return (Array(arguments[..<cut]), Array(arguments[cut...]))
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Toolstack
+
+/// The `xl` entry point as a function of its arguments, environment and output, so tests run it in process.
+public enum XLMain {
+    /// Runs `xl` with `arguments` (without the program name); returns the exit status:
+    /// 0 on success, 1 when the command failed, 2 on a usage error.
+    public static func run(_ arguments: [String], environment: [String: String], output: Output) -> Int32 {
+        let (globalArguments, commandArguments) = GlobalOptions.split(arguments)
+        let globals: GlobalOptions
+        do {
+            globals = try GlobalOptions.parse(globalArguments)
+        } catch {
+            return usage(error, output)
+        }
+        guard !commandArguments.isEmpty else {
+            output.error(XLCommand.helpMessage())
+            return 2
+        }
+        let command: ParsableCommand
+        do {
+            command = try XLCommand.parseAsRoot(commandArguments)
+        } catch {
+            return usage(error, output)
+        }
+        guard let subcommand = command as? XLSubcommand else {
+            output.error(XLCommand.helpMessage(for: type(of: command)))
+            return 2
+        }
+        let context = CommandContext(globals: globals, environment: environment, output: output)
+        do {
+            try subcommand.run(context)
+            try context.finish()
+            return 0
+        } catch {
+            try? context.finish()
+            output.error(String(describing: error))
+            return 1
+        }
+    }
+
+    /// Help goes to stdout with status 0; a parse error is one line plus the usage, status 2.
+    private static func usage(_ error: Error, _ output: Output) -> Int32 {
+        let code = XLCommand.exitCode(for: error)
+        if code == .success {
+            output.raw(XLCommand.fullMessage(for: error) + "\n")
+            return 0
+        }
+        var text = XLCommand.fullMessage(for: error)
+        if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
+        output.error(text)
+        return 2
+    }
+}

@@ -1,0 +1,119 @@
+import DeviceTree
+import FoundationEssentials
+import XenStoreClient
+import XenTypes
+
+/// A simulated Xen host whose state lives in a directory and persists across commands.
+///
+/// `DIR/host.json` holds the hypervisor's state and `DIR/xenstore.json` the xenstore tree,
+/// unless a running xenstored is given, which is then used instead. `DIR/lock` is held from
+/// ``open(directory:hostDTB:version:xenstoredSocket:)`` until ``close()``.
+public final class SimulatedHost {
+    public let directory: String
+    public let hypervisor: SimulatedHypervisor
+    public let xenstore: any XenStore
+    /// The in-memory xenstore, when no external xenstored is used.
+    private let memoryStore: InMemoryXenStore?
+    private let lock: DirectoryLock
+
+    /// The Xen release a new host runs unless told otherwise.
+    public static let defaultVersion = XenVersion.v4_19
+
+    /// Opens the host in `directory`, creating and booting it on first use.
+    ///
+    /// - Parameters:
+    ///   - hostDTB: the device tree a new host boots with (default: ``DefaultHostTree``).
+    ///   - version: the Xen release of a new host; for an existing host it must match.
+    ///   - xenstoredSocket: the socket of a running xenstored to use instead of `xenstore.json`.
+    public static func open(
+        directory: String, hostDTB: DeviceTree? = nil, version: XenVersion? = nil, xenstoredSocket: String? = nil
+    ) throws -> SimulatedHost {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SimulatorError("cannot create simulated host directory \(directory)")
+        }
+        let lock = try DirectoryLock(path: directory + "/lock")
+        let statePath = directory + "/host.json"
+        let fresh = !manager.fileExists(atPath: statePath)
+
+        let state: SimulatedHostState
+        if fresh {
+            let tree = try hostDTB ?? DefaultHostTree.make()
+            state = SimulatedHostState(version: version ?? defaultVersion, hostTree: tree)
+        } else {
+            state = try load(SimulatedHostState.self, from: statePath)
+            if let version, version != state.version {
+                throw SimulatorError("the simulated host in \(directory) runs Xen \(state.version); --xen-version \(version) applies only to a new host")
+            }
+        }
+
+        let xenstore: any XenStore
+        var memoryStore: InMemoryXenStore?
+        if let xenstoredSocket {
+            do { xenstore = try LibXenStoreBackend(socketPath: xenstoredSocket) } catch {
+                throw SimulatorError("cannot connect to xenstored at \(xenstoredSocket) (XENSTORED_PATH): \(error.errno)")
+            }
+        } else {
+            let treePath = directory + "/xenstore.json"
+            let tree = manager.fileExists(atPath: treePath) ? try load(XenStoreTree.self, from: treePath) : XenStoreTree()
+            let store = InMemoryXenStore(tree: tree)
+            memoryStore = store
+            xenstore = store
+        }
+        let host = SimulatedHost(directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, memoryStore: memoryStore, lock: lock)
+        if fresh {
+            try host.writeDom0Entries()
+            try host.save()
+        }
+        return host
+    }
+
+    private init(directory: String, hypervisor: SimulatedHypervisor, xenstore: any XenStore, memoryStore: InMemoryXenStore?, lock: DirectoryLock) {
+        self.directory = directory
+        self.hypervisor = hypervisor
+        self.xenstore = xenstore
+        self.memoryStore = memoryStore
+        self.lock = lock
+    }
+
+    /// The device tree this host booted with.
+    public func bootTree() throws(DeviceTreeError) -> DeviceTree { try DeviceTree(validating: hypervisor.state.bootTree) }
+
+    /// Writes the state back to the directory (atomically, file by file).
+    public func save() throws {
+        try Self.store(hypervisor.state, to: directory + "/host.json")
+        if let memoryStore { try Self.store(memoryStore.tree, to: directory + "/xenstore.json") }
+    }
+
+    /// Releases the lock; the host must not be used afterwards.
+    public func close() { lock.unlock() }
+
+    /// What xenstored holds for dom0 once `xen-init-dom0` ran.
+    private func writeDom0Entries() throws {
+        do {
+            try xenstore.write("/local/domain/0/name", string: "Domain-0")
+            try xenstore.write("/local/domain/0/domid", string: "0")
+        } catch {
+            throw SimulatorError("cannot write dom0's xenstore entries: \(error)")
+        }
+    }
+
+    private static func load<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SimulatorError("cannot read \(path)") }
+        do { return try JSONDecoder().decode(type, from: data) } catch {
+            throw SimulatorError("\(path) is damaged or from another version of xl; remove the directory to start a new simulated host")
+        }
+    }
+
+    private static func store<T: Encodable>(_ value: T, to path: String) throws {
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try encoder.encode(value).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw SimulatorError("cannot write \(path): \(error)")
+        }
+    }
+}
