@@ -1,0 +1,108 @@
+import XenSys
+import XenTypes
+
+/// The real xenstore: a libxenstore socket connection to xenstored behind the ``XenStore`` protocol.
+public final class LibXenStoreBackend: XenStore {
+    private let xs: LibXenStore
+
+    /// Connects to xenstored's unix socket: `socketPath`, or the one libxenstore finds from the environment.
+    public init(socketPath: String? = nil) throws(XenStoreError) {
+        do {
+            xs = try LibXenStore(socketPath: socketPath)
+        } catch {
+            throw XenStoreError("open", path: socketPath ?? LibXenStore.socketPath, errno: error.errno)
+        }
+    }
+
+    private func call<T>(_ operation: String, _ path: String?, _ body: () throws(LibXenStoreError) -> T) throws(XenStoreError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw XenStoreError(operation, path: path, errno: error.errno)
+        }
+    }
+
+    private static func id(_ transaction: XenStoreTransaction?) -> UInt32 {
+        transaction?.id ?? LibXenStore.noTransaction
+    }
+
+    private static func bits(_ access: XenStorePermission.Access) -> UInt32 {
+        switch access {
+        case .none: 0
+        case .read: 1
+        case .write: 2
+        case .both: 3
+        }
+    }
+
+    private static func access(_ bits: UInt32) -> XenStorePermission.Access {
+        switch bits & 3 {
+        case 1: .read
+        case 2: .write
+        case 3: .both
+        default: .none
+        }
+    }
+
+    public func read(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) -> [UInt8] {
+        try call("read", path) { () throws(LibXenStoreError) in try xs.read(path, transaction: Self.id(transaction)) }
+    }
+
+    public func write(_ path: String, _ value: [UInt8], in transaction: XenStoreTransaction?) throws(XenStoreError) {
+        try call("write", path) { () throws(LibXenStoreError) in try xs.write(path, value, transaction: Self.id(transaction)) }
+    }
+
+    public func mkdir(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) {
+        try call("mkdir", path) { () throws(LibXenStoreError) in try xs.mkdir(path, transaction: Self.id(transaction)) }
+    }
+
+    public func directory(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) -> [String] {
+        try call("directory", path) { () throws(LibXenStoreError) in try xs.directory(path, transaction: Self.id(transaction)) }
+    }
+
+    public func remove(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) {
+        try call("rm", path) { () throws(LibXenStoreError) in try xs.remove(path, transaction: Self.id(transaction)) }
+    }
+
+    public func permissions(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) -> [XenStorePermission] {
+        let list = try call("get-perms", path) { () throws(LibXenStoreError) in
+            try xs.permissions(path, transaction: Self.id(transaction))
+        }
+        return list.map { XenStorePermission(Self.access($0.perms), DomainID(UInt16(truncatingIfNeeded: $0.id))) }
+    }
+
+    public func setPermissions(_ path: String, _ permissions: [XenStorePermission], in transaction: XenStoreTransaction?) throws(XenStoreError) {
+        let list = permissions.map { (id: UInt32($0.domain.rawValue), perms: Self.bits($0.access)) }
+        try call("set-perms", path) { () throws(LibXenStoreError) in
+            try xs.setPermissions(path, list, transaction: Self.id(transaction))
+        }
+    }
+
+    public func startTransaction() throws(XenStoreError) -> XenStoreTransaction {
+        XenStoreTransaction(id: try call("transaction-start", nil) { () throws(LibXenStoreError) in try xs.transactionStart() })
+    }
+
+    public func endTransaction(_ transaction: XenStoreTransaction, commit: Bool) throws(XenStoreError) -> Bool {
+        do {
+            try xs.transactionEnd(transaction.id, abort: !commit)
+            return true
+        } catch where error.errno == .EAGAIN {
+            return false
+        } catch {
+            throw XenStoreError("transaction-end", path: nil, errno: error.errno)
+        }
+    }
+
+    public func watch(_ path: String, token: String) throws(XenStoreError) {
+        try call("watch", path) { () throws(LibXenStoreError) in try xs.watch(path, token: token) }
+    }
+
+    public func unwatch(_ path: String, token: String) throws(XenStoreError) {
+        try call("unwatch", path) { () throws(LibXenStoreError) in try xs.unwatch(path, token: token) }
+    }
+
+    public func readWatch(timeout: Double) throws(XenStoreError) -> XenStoreWatchEvent? {
+        let event = try call("read-watch", nil) { () throws(LibXenStoreError) in try xs.readWatch(timeout: timeout) }
+        return event.map { XenStoreWatchEvent(path: $0.path, token: $0.token) }
+    }
+}
