@@ -5,4 +5,18 @@
 #include <xenctrl.h>
 #include <xencall.h>
 #include <xenstore.h>
+
+/* A xentoollog logger that prints nothing. The libraries' default logger
+ * writes its own line to stderr on every failure; xl reports failures
+ * itself, in one line. Swift cannot build this: the callbacks take va_list. */
+static void xlswift_quiet_vmessage(struct xentoollog_logger *logger, xentoollog_level level, int errnoval,
+                                   const char *context, const char *format, va_list args) {}
+static void xlswift_quiet_progress(struct xentoollog_logger *logger, const char *context, const char *doing_what,
+                                   int percent, unsigned long done, unsigned long total) {}
+static void xlswift_quiet_destroy(struct xentoollog_logger *logger) {}
+
+static inline xentoollog_logger *xlswift_quiet_logger(void) {
+    static xentoollog_logger quiet = { xlswift_quiet_vmessage, xlswift_quiet_progress, xlswift_quiet_destroy };
+    return &quiet;
+}
 #endif

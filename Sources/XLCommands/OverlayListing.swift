@@ -15,7 +15,7 @@ enum OverlayListing {
 
     static func json(_ records: [OverlayRecord]) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(records), as: UTF8.self)
     }
 

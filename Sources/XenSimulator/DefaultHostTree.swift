@@ -3,8 +3,8 @@ import DeviceTree
 /// The ARM64 host device tree a new simulated host boots with when no `--host-dtb` is given.
 ///
 /// It follows QEMU's `virt` board: a GICv3, a PL011 UART used by Xen, and spare PL031/PL061
-/// devices for passthrough, plus an empty `/soc` bus for overlays and `__symbols__` so
-/// overlays may target labels. `Docs/simulator.md` shows it as DTS.
+/// devices for passthrough, plus an empty `/soc` bus for overlays, and phandles and
+/// `__symbols__` on the labelled nodes (as `dtc -@` makes them) so overlays may use labels. `Docs/simulator.md` shows it as DTS.
 public enum DefaultHostTree {
     /// The phandle of the host GIC.
     public static let gicPhandle: UInt32 = 0x8001
@@ -44,19 +44,20 @@ public enum DefaultHostTree {
         ])
         try node("/pl011@9000000", [
             ("compatible", strings(["arm,pl011", "arm,primecell"])), ("reg", cells([0, 0x900_0000, 0, 0x1000])),
-            ("interrupts", cells([0, 1, 4])),
+            ("interrupts", cells([0, 1, 4])), ("phandle", cells([0x8002])),
         ])
         try node("/pl031@9010000", [
             ("compatible", strings(["arm,pl031", "arm,primecell"])), ("reg", cells([0, 0x901_0000, 0, 0x1000])),
-            ("interrupts", cells([0, 2, 4])), ("xen,passthrough", []),
+            ("interrupts", cells([0, 2, 4])), ("xen,passthrough", []), ("phandle", cells([0x8003])),
         ])
         try node("/pl061@9030000", [
             ("compatible", strings(["arm,pl061", "arm,primecell"])), ("reg", cells([0, 0x903_0000, 0, 0x1000])),
             ("interrupts", cells([0, 7, 4])), ("gpio-controller", []), ("#gpio-cells", cells([2])),
+            ("phandle", cells([0x8004])),
         ])
         try node("/soc", [
             ("compatible", strings(["simple-bus"])), ("#address-cells", cells([2])), ("#size-cells", cells([2])),
-            ("ranges", []),
+            ("ranges", []), ("phandle", cells([0x8005])),
         ])
         try node("/__symbols__", [
             ("gic", strings(["/intc@8000000"])), ("uart0", strings(["/pl011@9000000"])),

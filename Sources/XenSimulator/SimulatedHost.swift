@@ -58,7 +58,7 @@ public final class SimulatedHost {
         } else {
             let treePath = directory + "/xenstore.json"
             let tree = manager.fileExists(atPath: treePath) ? try load(XenStoreTree.self, from: treePath) : XenStoreTree()
-            let store = InMemoryXenStore(tree: tree)
+            let store = InMemoryXenStore(database: XenStoreDatabase(tree: tree))
             memoryStore = store
             xenstore = store
         }

@@ -13,6 +13,10 @@ public struct SimulatedHostState: Sendable, Codable {
     /// Which domain each assigned device node belongs to (`dt_device_used_by`).
     public var deviceOwners: [String: DomainID] = [:]
     public var nextDomainID: UInt16 = 1
+    /// Errors the hypervisor returns instead of running an operation, keyed by operation name
+    /// (`XEN_SYSCTL_dt_overlay`, `XEN_DOMCTL_dt_overlay`, `getdomaininfo`); each is used once.
+    /// Kept with the state so a test or the tour can make the next command's hypercall fail.
+    public var injectedFailures: [String: Errno] = [:]
 
     /// A freshly booted host: Xen `version`, the given host tree, and dom0.
     public init(version: XenVersion, hostTree: DeviceTree, dom0MemoryKiB: UInt64 = 1_048_576, dom0VCPUs: Int = 4) {

@@ -8,10 +8,6 @@ public final class SimulatedHypervisor: Hypervisor {
     /// The whole hypervisor-side state; read it to assert outcomes, save it to persist.
     public var state: SimulatedHostState
 
-    /// Errors to return instead of running an operation, keyed by operation name
-    /// (`XEN_SYSCTL_dt_overlay`, `XEN_DOMCTL_dt_overlay`, `getdomaininfo`); each is used once.
-    public var injectedFailures: [String: Errno] = [:]
-
     public init(state: SimulatedHostState) { self.state = state }
 
     /// Xen's `DT_OVERLAY_MAX_SIZE`, `KB(500)`.
@@ -221,6 +217,6 @@ public final class SimulatedHypervisor: Hypervisor {
     }
 
     private func injected(_ operation: String) throws(HypervisorError) {
-        if let errno = injectedFailures.removeValue(forKey: operation) { throw HypervisorError(operation, errno: errno) }
+        if let errno = state.injectedFailures.removeValue(forKey: operation) { throw HypervisorError(operation, errno: errno) }
     }
 }

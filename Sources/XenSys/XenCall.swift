@@ -8,7 +8,7 @@ public final class XenCall {
     /// `xencall_open`; throws the errno it left (`ENOENT` when there is no privcmd device).
     public init() throws(Errno) {
         Errno.clear()
-        guard let handle = xencall_open(nil, 0) else { throw Errno.current }
+        guard let handle = xencall_open(xlswift_quiet_logger(), 0) else { throw Errno.current }
         self.handle = handle
     }
 

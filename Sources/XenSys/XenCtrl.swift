@@ -5,10 +5,10 @@ import XenTypes
 public final class XenCtrl {
     private let handle: OpaquePointer
 
-    /// `xc_interface_open(NULL, NULL, 0)`; throws the errno it left (`ENOENT` without Xen).
+    /// `xc_interface_open` with a quiet logger; throws the errno it left (`ENOENT` without Xen).
     public init() throws(Errno) {
         Errno.clear()
-        guard let handle = xc_interface_open(nil, nil, 0) else { throw Errno.current }
+        guard let handle = xc_interface_open(xlswift_quiet_logger(), xlswift_quiet_logger(), 0) else { throw Errno.current }
         self.handle = handle
     }
 
