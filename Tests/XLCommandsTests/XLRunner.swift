@@ -1,0 +1,70 @@
+import Foundation
+import TestSupport
+import XCTest
+import XLCommands
+import XenSimulator
+
+/// Runs `xl` in process against a simulated host in a fresh directory, capturing its output.
+final class XLRunner {
+    let directory: String
+    let scratch: URL
+    var environment: [String: String]
+
+    /// The result of one run.
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    init() throws {
+        try XCTSkipUnless(DeviceTreeTools.isAvailable, "dtc is not installed")
+        scratch = try DeviceTreeTools.scratch()
+        directory = scratch.appendingPathComponent("host").path
+        environment = ["XL_SIMULATE": directory]
+    }
+
+    @discardableResult
+    func callAsFunction(_ arguments: String...) -> Result { run(arguments) }
+
+    func run(_ arguments: [String]) -> Result {
+        let lock = NSLock()
+        var out = ""
+        var err = ""
+        let output = Output(
+            stdout: { text in lock.withLock { out += text } },
+            stderr: { text in lock.withLock { err += text } })
+        let status = XLMain.run(arguments, environment: environment, output: output)
+        return Result(status: status, stdout: out, stderr: err)
+    }
+
+    /// Compiles DTS into a file in the scratch directory; returns its path.
+    func dtbo(_ name: String, _ source: String) throws -> String {
+        try file(name, DeviceTreeTools.compile(source))
+    }
+
+    /// Writes bytes to a file in the scratch directory; returns its path.
+    func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let path = scratch.appendingPathComponent(name).path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// The simulated host's files, to show that a failed command changed nothing.
+    func snapshot() -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in ["host.json", "xenstore.json"] {
+            files[name] = FileManager.default.contents(atPath: directory + "/" + name)
+        }
+        return files
+    }
+
+    /// Opens the simulated host for direct inspection or set-up; it is saved and closed after `body`.
+    func withHost<T>(_ body: (SimulatedHost) throws -> T) throws -> T {
+        let host = try SimulatedHost.open(directory: directory)
+        defer { host.close() }
+        let result = try body(host)
+        try host.save()
+        return result
+    }
+}
