@@ -17,15 +17,21 @@ public enum XLMain {
             output.error(XLCommand.helpMessage())
             return 2
         }
-        let command: ParsableCommand
+        var command: ParsableCommand
         do {
             command = try XLCommand.parseAsRoot(commandArguments)
         } catch {
             return usage(error, output)
         }
         guard let subcommand = command as? XLSubcommand else {
-            output.error(XLCommand.helpMessage(for: type(of: command)))
-            return 2
+            // A command group without its subcommand is a usage error; `-h` arrives as
+            // ArgumentParser's own help command, whose run() throws the help request.
+            if !type(of: command).configuration.subcommands.isEmpty {
+                output.error(XLCommand.helpMessage(for: type(of: command)))
+                return 2
+            }
+            do { try command.run() } catch { return usage(error, output) }
+            return 0
         }
         let context = CommandContext(globals: globals, environment: environment, output: output)
         do {

@@ -215,22 +215,22 @@ final class DTOverlayCommandTests: XCTestCase {
         XCTAssertEqual(version.stderr, "--xen-version banana: give a Xen release from 4.17 on, such as 4.19\n")
     }
 
-    func testConcurrentCommandsOnOneHostSerialise() throws {
+    func testConcurrentProcessesOnOneHostSerialise() throws {
         let xl = try XLRunner()
-        var paths: [String] = []
+        let binary = try XCTUnwrap(XLRunner.binary, "the xl executable is not built next to the tests")
+        var processes: [Process] = []
         for i in 0..<6 {
             let address = UInt32(0xA00_0000 + i * 0x10_0000)
             let source = OverlaySources.device("dev@" + String(address, radix: 16), address: address, spis: [UInt32(100 + i)])
-            paths.append(try xl.dtbo("dev\(i).dtbo", source))
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["--simulate", xl.directory, "dt-overlay", "add", try xl.dtbo("dev\(i).dtbo", source)]
+            processes.append(process)
         }
-        var statuses = [Int32](repeating: -1, count: paths.count)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            let status = xl("dt-overlay", "add", paths[i]).status
-            lock.withLock { statuses[i] = status }
-        }
-        XCTAssertEqual(statuses, [Int32](repeating: 0, count: paths.count))
-        XCTAssertEqual(try xl.withHost { $0.hypervisor.state.overlays.count }, paths.count)
-        XCTAssertEqual(xl("dt-overlay", "list").stdout.split(separator: "\n").count, paths.count + 1)
+        for process in processes { try process.run() }
+        for process in processes { process.waitUntilExit() }
+        XCTAssertEqual(processes.map(\.terminationStatus), [Int32](repeating: 0, count: processes.count))
+        XCTAssertEqual(try xl.withHost { $0.hypervisor.state.overlays.count }, processes.count)
+        XCTAssertEqual(xl("dt-overlay", "list").stdout.split(separator: "\n").count, processes.count + 1)
     }
 }

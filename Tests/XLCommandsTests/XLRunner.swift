@@ -17,6 +17,13 @@ final class XLRunner {
         var stderr: String
     }
 
+    /// The `xl` executable SwiftPM built next to the test bundle.
+    static var binary: URL? {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let url = directory.appendingPathComponent("xl")
+        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
+    }
+
     init() throws {
         try XCTSkipUnless(DeviceTreeTools.isAvailable, "dtc is not installed")
         scratch = try DeviceTreeTools.scratch()
