@@ -73,7 +73,10 @@ extension Toolstack {
             throw ToolstackError("dt-overlay attach \(file.path): Xen \(version) has no attach (it arrived in 4.19); on \(version) add already gives the devices to dom0")
         }
         var record = try addedRecord(for: file, step: "attach")
-        let domain = try findDomain(domainArgument)
+        let domain: DomainInfo
+        do { domain = try findDomain(domainArgument) } catch let error as ToolstackError {
+            throw ToolstackError("dt-overlay attach \(file.path): \(error.message)")
+        }
         if let current = record.domain {
             throw ToolstackError("dt-overlay attach \(file.path): already attached to domain \(current); Xen has no detach, remove and add the overlay again")
         }

@@ -124,8 +124,8 @@ final class DTOverlayCommandTests: XCTestCase {
             return id
         }
         let cases: [([String], String)] = [
-            (["7"], "domain 7 does not exist"),
-            (["nobody"], "nobody is not the name or id of any domain"),
+            (["7"], "dt-overlay attach \(path): domain 7 does not exist"),
+            (["nobody"], "dt-overlay attach \(path): nobody is not the name or id of any domain"),
             (["guest"], "dt-overlay attach \(path): domain \(domU) is not direct-mapped; Xen gives overlay devices only 1:1"),
         ]
         for (domain, message) in cases {

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs, on Debian 12, the packages xl-swift builds and tests with, skipping those already there.
+# Sourced by demo.sh and test.sh. Needs root (or sudo) for apt-get.
+set -euo pipefail
+
+packages=(libfdt-dev device-tree-compiler libxen-dev xenstore-utils xen-utils-4.17 gcc libc6-dev)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "setup: installing ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    # xen-utils' postinst complains that there is no hypervisor; that is expected here.
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    for candidate in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
+        [ -x "$candidate/swift" ] && export PATH="$candidate:$PATH" && break
+    done
+fi
+command -v swift >/dev/null 2>&1 || { echo "setup: a Swift 6 toolchain is needed (swift not found on PATH)" >&2; exit 1; }
