@@ -8,6 +8,8 @@ public struct ConfigFile: Hashable, Sendable {
     public let limits: ConfigLimits
     /// All statements, in source order (command-line overrides last).
     public private(set) var settings: [ConfigSetting] = []
+    /// Accepted oddities worth telling the user, as `file:line:column: warning: …` lines.
+    public private(set) var warnings: [String] = []
 
     /// An empty config.
     public init(source: String, limits: ConfigLimits = .standard) {
@@ -57,6 +59,7 @@ public struct ConfigFile: Hashable, Sendable {
             statement.position.line += firstLine - 1
             try record(statement, source: source)
         }
+        warnings += parser.warnings
     }
 
     /// Stores one statement, joining `+=` onto the previous value as `xlu__cfg_set_store` does.

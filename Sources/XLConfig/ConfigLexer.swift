@@ -5,6 +5,8 @@ struct ConfigLexer {
     private var offset = 0
     private var line = 1
     private var column = 1
+    /// Remarks about accepted but suspicious input, as `file:line:column: warning: …` lines.
+    private(set) var warnings: [String] = []
 
     init(bytes: [UInt8], source: String) {
         self.bytes = bytes
@@ -18,6 +20,12 @@ struct ConfigLexer {
         }
         let start = SourcePosition(line: line, column: column)
         guard let byte = peek() else { return ConfigToken(kind: .endOfInput, position: start) }
+        if offset == bytes.count - 1, !Self.canEndInput(byte) {
+            // libxlutil's scanner drops one bad byte right before the end of input without an error.
+            warnings.append("\(source):\(start): warning: ignoring \(Self.describe(byte)) at the end of the input, as xl does")
+            advance()
+            return ConfigToken(kind: .endOfInput, position: start)
+        }
         switch byte {
         case UInt8(ascii: "\n"):
             advance()
@@ -50,6 +58,21 @@ struct ConfigLexer {
         default:
             throw error(Self.unexpected(byte))
         }
+    }
+
+    /// Whether a byte forms a token on its own as the last byte of the input.
+    private static func canEndInput(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\n"), UInt8(ascii: "#"), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"),
+            UInt8(ascii: "="), UInt8(ascii: ";"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func describe(_ byte: UInt8) -> String {
+        (0x21...0x7E).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
     }
 
     static func isNameByte(_ byte: UInt8) -> Bool {

@@ -12,6 +12,9 @@ struct ConfigParser {
         self.token = try lexer.next()
     }
 
+    /// Warnings the lexer collected so far.
+    var warnings: [String] { lexer.warnings }
+
     /// Every statement in order: `(key, operation, value as written, key position)`.
     mutating func statements() throws(ConfigSyntaxError) -> [ConfigStatement] {
         var result: [ConfigStatement] = []
