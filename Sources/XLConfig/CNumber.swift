@@ -12,6 +12,8 @@ enum CNumber {
         var base: Int
         /// Whether a `+` or `-` sign was written.
         var signed: Bool
+        /// Whether the text was a bare `0x` that only `scanHex` reads (as 0).
+        var bareHexPrefix = false
     }
 
     /// `isspace` in the C locale.
@@ -55,6 +57,28 @@ enum CNumber {
             return Scan(end: start, magnitude: 0, negative: false, overflow: false, base: base, signed: signed)
         }
         return Scan(end: index, magnitude: magnitude, negative: negative, overflow: overflow, base: base, signed: signed)
+    }
+
+    /// Scans like glibc's `sscanf("%lx")`: as `scan(base: 16)`, except that a `0x` not followed by a hex digit
+    /// is still consumed, reading 0.
+    static func scanHex(_ bytes: [UInt8], from start: Int) -> Scan {
+        var index = start
+        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        var signed = false
+        var negative = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            signed = true
+            index += 1
+        }
+        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "0"),
+            bytes[index + 1] == UInt8(ascii: "x") || bytes[index + 1] == UInt8(ascii: "X"),
+            index + 2 == bytes.count || digit(bytes[index + 2], base: 16) == nil
+        {
+            return Scan(end: index + 2, magnitude: 0, negative: negative, overflow: false, base: 16, signed: signed,
+                        bareHexPrefix: true)
+        }
+        return scan(bytes, from: start, base: 16)
     }
 
     private static func digit(_ byte: UInt8, base: Int) -> Int? {

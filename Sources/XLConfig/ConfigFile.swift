@@ -54,9 +54,8 @@ public struct ConfigFile: Hashable, Sendable {
                 source: source, position: SourcePosition(line: firstLine, column: 1),
                 message: "too large: \(bytes.count) bytes, at most \(limits.maxBytes) are allowed")
         }
-        var parser = try ConfigParser(bytes: bytes, source: source, limits: limits)
-        for var statement in try parser.statements() {
-            statement.position.line += firstLine - 1
+        var parser = try ConfigParser(bytes: bytes, source: source, limits: limits, firstLine: firstLine)
+        for statement in try parser.statements() {
             try record(statement, source: source)
         }
         warnings += parser.warnings

@@ -3,14 +3,16 @@ struct ConfigLexer {
     private let bytes: [UInt8]
     private let source: String
     private var offset = 0
-    private var line = 1
+    private var line: Int
     private var column = 1
     /// Remarks about accepted but suspicious input, as `file:line:column: warning: …` lines.
     private(set) var warnings: [String] = []
 
-    init(bytes: [UInt8], source: String) {
+    /// - Parameter firstLine: the line number of the first byte (command-line overrides count from their index).
+    init(bytes: [UInt8], source: String, firstLine: Int = 1) {
         self.bytes = bytes
         self.source = source
+        self.line = firstLine
     }
 
     /// The next token; `.endOfInput` forever once the input is used up.

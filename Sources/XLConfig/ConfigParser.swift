@@ -5,8 +5,8 @@ struct ConfigParser {
     private let limits: ConfigLimits
     private var token: ConfigToken
 
-    init(bytes: [UInt8], source: String, limits: ConfigLimits) throws(ConfigSyntaxError) {
-        self.lexer = ConfigLexer(bytes: bytes, source: source)
+    init(bytes: [UInt8], source: String, limits: ConfigLimits, firstLine: Int = 1) throws(ConfigSyntaxError) {
+        self.lexer = ConfigLexer(bytes: bytes, source: source, firstLine: firstLine)
         self.source = source
         self.limits = limits
         self.token = try lexer.next()

@@ -17,15 +17,15 @@ public struct IOMemRange: Hashable, Sendable, Codable {
     /// `(start, number, gfn)` with C's wrapping and saturation; nil when xl prints "Invalid argument parsing iomem".
     static func xlScan(_ text: String) -> (scans: [CNumber.Scan], values: (UInt64, UInt64, UInt64?))? {
         let bytes = Array(text.utf8)
-        let first = CNumber.scan(bytes, from: 0, base: 16)
+        let first = CNumber.scanHex(bytes, from: 0)
         guard first.end > 0, first.end < bytes.count, bytes[first.end] == UInt8(ascii: ",") else { return nil }
-        let second = CNumber.scan(bytes, from: first.end + 1, base: 16)
+        let second = CNumber.scanHex(bytes, from: first.end + 1)
         guard second.end > first.end + 1 else { return nil }
         var used = second.end
         var scans = [first, second]
         var gfn: UInt64?
         if used < bytes.count, bytes[used] == UInt8(ascii: "@") {
-            let third = CNumber.scan(bytes, from: used + 1, base: 16)
+            let third = CNumber.scanHex(bytes, from: used + 1)
             if third.end > used + 1 {
                 gfn = CNumber.unsignedValue(third)
                 used = third.end
@@ -43,6 +43,9 @@ public struct IOMemRange: Hashable, Sendable, Codable {
         guard let (scans, values) = Self.xlScan(text) else {
             throw Invalid(reason: "\(ConfigQuoting.quoted(text)) is not \"START,NUM[@GFN]\": expected hexadecimal "
                 + "page numbers, as in \"0xfff51,1@0x10000\"")
+        }
+        if scans.contains(where: \.bareHexPrefix) {
+            throw Invalid(reason: "\(ConfigQuoting.quoted(text)): expected hexadecimal digits after 0x")
         }
         if scans.contains(where: \.signed) {
             throw Invalid(reason: "\(ConfigQuoting.quoted(text)): expected unsigned page numbers, without + or -")
