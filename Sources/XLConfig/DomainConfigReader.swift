@@ -66,7 +66,7 @@ struct DomainConfigReader {
         }
     }
 
-    /// A name from `names`, compared without regard to ASCII case (libxl's `*_from_string`).
+    /// One of `T`'s raw values, compared without regard to ASCII case (libxl's `*_from_string`).
     func caseInsensitive<T: RawRepresentable & CaseIterable>(
         _ key: String, as type: T.Type
     ) throws(DomainConfigError) -> T? where T.RawValue == String {

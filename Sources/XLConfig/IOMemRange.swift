@@ -56,7 +56,7 @@ public struct IOMemRange: Hashable, Sendable, Codable {
         }
         let limit = Self.pageLimit
         for (name, first) in [("START", start), ("GFN", gfn ?? start)]
-        where scans.contains(where: \.overflow) || first >= limit || number > limit - first {
+        where first >= limit || number > limit - first {
             throw Invalid(reason: "\(ConfigQuoting.quoted(text)): \(name) + NUM must stay below page 0x"
                 + String(limit, radix: 16) + " (52-bit physical addresses)")
         }
