@@ -1,0 +1,85 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension DomainConfig {
+    /// The `libxl_domain_config` JSON that `xl -N create` prints, limited to the keys this type holds.
+    public func libxlJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(LibxlDomainConfig(self)), as: UTF8.self)
+    }
+}
+
+/// `libxl_domain_config`, with libxl's field names and nesting.
+struct LibxlDomainConfig: Codable, Hashable {
+    struct CreateInfo: Codable, Hashable {
+        var type: String
+        var name: String
+        var uuid: String?
+        var passthrough: String
+    }
+
+    struct ArchARM: Codable, Hashable {
+        var gic_version: String?
+        var vuart: String?
+        var nr_spis: UInt32?
+    }
+
+    struct IOMem: Codable, Hashable {
+        var start: UInt64
+        var number: UInt64
+        var gfn: UInt64
+    }
+
+    struct BuildInfo: Codable, Hashable {
+        var max_vcpus: UInt32?
+        var avail_vcpus: [UInt32]?
+        var max_memkb: UInt64?
+        var target_memkb: UInt64?
+        var device_tree: String?
+        var irqs: [UInt32]?
+        var iomem: [IOMem]?
+        var kernel: String
+        var cmdline: String?
+        var ramdisk: String?
+        var arch_arm: ArchARM?
+    }
+
+    struct DTDev: Codable, Hashable {
+        var path: String
+    }
+
+    var c_info: CreateInfo
+    var b_info: BuildInfo
+    var dtdevs: [DTDev]?
+    var on_poweroff: String
+    var on_reboot: String
+    var on_crash: String
+
+    init(_ config: DomainConfig) {
+        c_info = CreateInfo(
+            type: config.type.rawValue, name: config.name, uuid: config.uuid?.description,
+            passthrough: config.passthrough.rawValue)
+        let memkb = config.memoryMiB.map { $0 * 1024 }
+        let arch = ArchARM(gic_version: config.gicVersion?.rawValue, vuart: config.vuart?.rawValue, nr_spis: config.nrSPIs)
+        b_info = BuildInfo(
+            max_vcpus: config.vcpus,
+            avail_vcpus: config.vcpus.map { Array(0..<$0) },
+            max_memkb: config.maxMemoryMiB.map { $0 * 1024 } ?? memkb,
+            target_memkb: memkb,
+            device_tree: config.deviceTree,
+            irqs: config.irqs.isEmpty ? nil : config.irqs,
+            iomem: config.iomem.isEmpty ? nil : config.iomem.map { IOMem(start: $0.start, number: $0.number, gfn: $0.gfn) },
+            kernel: config.kernel,
+            cmdline: config.cmdline,
+            ramdisk: config.ramdisk,
+            arch_arm: arch == ArchARM() ? nil : arch)
+        dtdevs = config.dtdevs.isEmpty ? nil : config.dtdevs.map(DTDev.init(path:))
+        on_poweroff = config.onPoweroff.libxlName
+        on_reboot = config.onReboot.libxlName
+        on_crash = config.onCrash.libxlName
+    }
+}

@@ -1,0 +1,112 @@
+extension DomainConfig {
+    /// Most vCPUs an ARM64 guest can have (`MAX_VIRT_CPUS`).
+    public static let maxVCPUs: Int64 = 128
+    /// Most SPIs a guest GIC can have: 1020 interrupt IDs, 32 of them per-CPU.
+    public static let maxSPIs: Int64 = 988
+
+    /// Reads the typed configuration from a parsed config file (overrides already applied).
+    /// - Throws: `DomainConfigError` naming the file, line, key and what is allowed, for the first bad value.
+    public init(file: ConfigFile) throws(DomainConfigError) {
+        var reader = DomainConfigReader(file: file)
+        guard let name = try reader.string("name") else {
+            throw reader.error("name", "required: expected the domain's name, as in name = \"guest\"")
+        }
+        guard !name.isEmpty, !name.utf8.contains(UInt8(ascii: "/")) else {
+            throw reader.error("name", "expected a non-empty name without '/', found \(ConfigQuoting.quoted(name))")
+        }
+        guard let kernel = try reader.string("kernel") else {
+            throw reader.error("kernel", "required: expected the path of the guest kernel, as in kernel = \"/boot/Image\"")
+        }
+        self.init(name: name, kernel: kernel)
+
+        if let text = try reader.string("uuid") {
+            guard let uuid = DomainUUID(text) else {
+                throw reader.error("uuid", "expected a UUID such as \"6f1c2e8a-93b1-4c52-9d0e-2b7f4a1c8e55\", "
+                    + "found \(ConfigQuoting.quoted(text))")
+            }
+            self.uuid = uuid
+        }
+        try readType(&reader)
+        try readMemory(&reader)
+        if let count = try reader.integer("vcpus", in: 1...Self.maxVCPUs, meaning: "a vCPU count") {
+            vcpus = UInt32(count)
+        }
+        ramdisk = try reader.string("ramdisk")
+        cmdline = try Self.commandLine(&reader)
+        gicVersion = try reader.caseInsensitive("gic_version", as: GICVersion.self)
+        if let spis = try reader.integer("nr_spis", in: 0...Self.maxSPIs, meaning: "an SPI count") {
+            nrSPIs = UInt32(spis)
+        }
+        vuart = try reader.caseInsensitive("vuart", as: VUARTType.self)
+        onPoweroff = try Self.action(&reader, "on_poweroff") ?? .destroy
+        onReboot = try Self.action(&reader, "on_reboot") ?? .restart
+        onCrash = try Self.action(&reader, "on_crash") ?? .destroy
+        try readPassthroughDevices(&reader)
+        try readPassthroughMode(&reader)
+
+        warnings = reader.warnings
+        unknownKeys = file.keys.filter { !Self.knownKeys.contains($0) }
+        for key in file.keys where Self.knownKeys.contains(key) {
+            locations[key] = file[key]?.location
+        }
+    }
+
+    /// `type`: xl's prefix matching, then libxl's ARM rule (PV becomes PVH, HVM does not exist).
+    private mutating func readType(_ reader: inout DomainConfigReader) throws(DomainConfigError) {
+        guard let text = try reader.string("type") else { return }
+        switch DomainType.requested(text) {
+        case .pvh:
+            type = .pvh
+        case .pv:
+            type = .pvh
+            reader.warn("type", "\(ConfigQuoting.quoted(text)) means pv, which libxl turns into pvh on ARM; write \"pvh\"")
+        case .hvm:
+            throw reader.error("type", "expected \"pvh\" (ARM guests are PVH), found \(ConfigQuoting.quoted(text)), "
+                + "which xl reads as hvm")
+        case nil:
+            throw reader.error("type", "expected \"pvh\", found \(ConfigQuoting.quoted(text))")
+        }
+    }
+
+    /// `memory` and `maxmem`, in MiB.
+    private mutating func readMemory(_ reader: inout DomainConfigReader) throws(DomainConfigError) {
+        let mibLimit = Int64.max / 1024 / 1024
+        if let memory = try reader.integer("memory", in: 1...mibLimit, meaning: "a size in MiB") {
+            memoryMiB = UInt64(memory)
+        }
+        if let maxmem = try reader.integer("maxmem", in: 1...mibLimit, meaning: "a size in MiB") {
+            if let memory = memoryMiB, UInt64(maxmem) < memory {
+                throw reader.error("maxmem", "expected at least memory (\(memory) MiB), found \(maxmem)")
+            }
+            maxMemoryMiB = UInt64(maxmem)
+        }
+    }
+
+    /// `cmdline`, else `root=ROOT EXTRA` (`parse_cmdline` in xl_parse.c).
+    private static func commandLine(_ reader: inout DomainConfigReader) throws(DomainConfigError) -> String? {
+        let cmdline = try reader.string("cmdline")
+        let root = try reader.string("root")
+        let extra = try reader.string("extra")
+        if let cmdline {
+            if root != nil || extra != nil {
+                reader.warn("cmdline", "ignoring root= and extra= in favour of cmdline=")
+            }
+            return cmdline
+        }
+        switch (root, extra) {
+        case (let root?, let extra?): return "root=\(root) \(extra)"
+        case (let root?, nil): return "root=\(root)"
+        case (nil, let extra?): return extra
+        case (nil, nil): return nil
+        }
+    }
+
+    private static func action(_ reader: inout DomainConfigReader, _ key: String) throws(DomainConfigError) -> ShutdownAction? {
+        guard let text = try reader.string(key) else { return nil }
+        guard let action = ShutdownAction(rawValue: text) else {
+            let names = DomainConfigReader.names(ShutdownAction.allCases.map(\.rawValue))
+            throw reader.error(key, "expected one of \(names), found \(ConfigQuoting.quoted(text))")
+        }
+        return action
+    }
+}
