@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "XenControlTests", dependencies: ["XenControl"]),
         .testTarget(name: "XenStoreClientTests", dependencies: ["XenStoreClient", "XenSimulator", "TestSupport"]),
         .testTarget(name: "XenSimulatorTests", dependencies: ["XenSimulator", "TestSupport"]),
-        .testTarget(name: "XLCommandsTests", dependencies: ["XLCommands", "TestSupport"]),
+        .testTarget(name: "XLCommandsTests", dependencies: ["XLCommands", "Toolstack", "XenSimulator", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -44,7 +44,8 @@ public struct OverlayFile: Sendable {
         guard attributes?[.type] as? FileAttributeType == .typeRegular else {
             throw ToolstackError("\(path): not a regular file")
         }
-        if let size = attributes?[.size] as? Int, size > maximumSize {
+        let size = (attributes?[.size] as? Int) ?? (attributes?[.size] as? UInt64).map { Int(clamping: $0) }
+        if let size, size > maximumSize {
             throw ToolstackError("\(path): \(size) bytes; Xen accepts overlays of at most \(maximumSize) bytes")
         }
         guard let data = manager.contents(atPath: path) else { throw ToolstackError("\(path): cannot be read (permission denied?)") }

@@ -46,7 +46,10 @@ extension Toolstack {
     public func removeOverlay(_ file: OverlayFile) throws {
         let record = try addedRecord(for: file, step: "remove")
         if let domain = record.domain, domain != .dom0 {
-            let alive = try hypervisor.domains().contains { $0.id == domain }
+            let alive: Bool
+            do { alive = try hypervisor.domains().contains { $0.id == domain } } catch {
+                throw ToolstackError("dt-overlay remove \(file.path): cannot list domains: \(error.errno)")
+            }
             if alive {
                 throw ToolstackError("dt-overlay remove \(file.path): its devices are attached to domain \(domain); Xen cannot take them back from a running domU, destroy the domain first")
             }
@@ -97,7 +100,7 @@ extension Toolstack {
         }
         try recordAround(record, step: .attach, file: file.path, write: true) {
             try hypervisor.dtOverlayAttach(blob: file.blob, to: domain.id)
-        } undo: {}
+        } undo: nil
         log("attached \(file.path) to domain \(domain.id)")
     }
 
@@ -189,10 +192,11 @@ extension Toolstack {
 
     /// Runs the hypercall inside a xenstore transaction that writes (or deletes) the record, so that
     /// either both change or neither does. A commit conflict retries only the xenstore part; if
-    /// xenstore fails after the hypercall succeeded, `undo` reverses the hypercall.
+    /// xenstore fails after the hypercall succeeded, `undo` reverses the hypercall (attach has no
+    /// reverse in Xen, so its failure says the devices stay attached).
     private func recordAround(
         _ record: OverlayRecord, step: OverlayHypercallFailure.Step, file: String, write: Bool,
-        hypercall: () throws -> Void, undo: () -> Void
+        hypercall: () throws -> Void, undo: (() -> Void)?
     ) throws {
         func update(_ tx: XenStoreTransaction) throws(XenStoreError) {
             if write { try record.write(to: xenstore, in: tx) } else { try OverlayRecord.remove(record.key, from: xenstore, in: tx) }
@@ -218,8 +222,11 @@ extension Toolstack {
             if try xenstore.endTransaction(tx, commit: true) { return }
             try xenstore.transaction { tx in try update(tx) }
         } catch {
-            undo()
             guard let error = error as? XenStoreError else { throw error }
+            guard let undo else {
+                throw ToolstackError(failed(error).message + "; the devices stay attached (Xen has no detach)")
+            }
+            undo()
             throw failed(error)
         }
     }

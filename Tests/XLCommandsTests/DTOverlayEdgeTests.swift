@@ -1,0 +1,56 @@
+import Foundation
+import TestSupport
+import XCTest
+import XenStoreClient
+
+final class DTOverlayEdgeTests: XCTestCase {
+    /// With XENSTORED_PATH, the simulated host keeps its xenstore in the real xenstored, so the
+    /// real daemon sees the registry xl writes, with dom0-only permissions.
+    func testRegistryLivesInARealXenstored() throws {
+        try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
+        let daemon = try Xenstored()
+        defer { daemon.stop() }
+        let xl = try XLRunner()
+        xl.environment["XENSTORED_PATH"] = daemon.socketPath
+        let path = try xl.dtbo("eth.dtbo", OverlaySources.device())
+        XCTAssertEqual(xl("dt-overlay", "add", path).status, 0)
+        XCTAssertEqual(xl("dt-overlay", "attach", path, "Domain-0").status, 0)
+
+        let store = try LibXenStoreBackend(socketPath: daemon.socketPath)
+        let keys = try store.directory("/libxl/dt-overlay", in: nil)
+        XCTAssertEqual(keys.count, 1)
+        let base = "/libxl/dt-overlay/" + keys[0]
+        XCTAssertEqual(try store.readString(base + "/nodes"), "/soc/ethernet@9100000")
+        XCTAssertEqual(try store.readString(base + "/domain"), "0")
+        XCTAssertEqual(try store.readString(base + "/irqs"), "72 73")
+        XCTAssertEqual(try store.permissions("/libxl/dt-overlay", in: nil), [XenStorePermission(.none, .dom0)])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: xl.directory + "/xenstore.json"))
+
+        XCTAssertEqual(xl("dt-overlay", "remove", path).status, 0)
+        XCTAssertEqual(try store.directory("/libxl/dt-overlay", in: nil), [])
+    }
+
+    /// Xen's limit is 512000 bytes of blob: exactly that much is accepted, one byte more is not.
+    func testOverlaySizeLimit() throws {
+        let xl = try XLRunner()
+        let source = OverlaySources.device()
+        let directory = try DeviceTreeTools.scratch()
+        let dts = directory.appendingPathComponent("big.dts")
+        try source.write(to: dts, atomically: true, encoding: .utf8)
+        for (size, status) in [(512_000, Int32(0)), (512_004, Int32(1))] {
+            let output = directory.appendingPathComponent("big\(size).dtbo").path
+            let dtc = Process()
+            dtc.executableURL = URL(fileURLWithPath: "/usr/bin/dtc")
+            dtc.arguments = ["-q", "-@", "-S", String(size), "-I", "dts", "-O", "dtb", "-o", output, dts.path]
+            try dtc.run()
+            dtc.waitUntilExit()
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: output)[.size] as? Int, size)
+            let result = xl("dt-overlay", "add", output)
+            XCTAssertEqual(result.status, status, "\(size) bytes: \(result.stderr)")
+            if status == 1 {
+                XCTAssertEqual(result.stderr, "\(output): \(size) bytes; Xen accepts overlays of at most 512000 bytes\n")
+            }
+        }
+        XCTAssertEqual(try xl.withHost { $0.hypervisor.state.overlays.map(\.blob.count) }, [512_000])
+    }
+}

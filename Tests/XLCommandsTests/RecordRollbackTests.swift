@@ -1,0 +1,50 @@
+import TestSupport
+import Toolstack
+import XCTest
+import XenSimulator
+import XenStoreClient
+import XenTypes
+
+/// A xenstore whose commits fail: every other request goes to a real in-memory store.
+private final class CommitRefusingStore: XenStore {
+    let inner: InMemoryXenStore
+    init(_ inner: InMemoryXenStore) { self.inner = inner }
+
+    func read(_ path: String, in t: XenStoreTransaction?) throws(XenStoreError) -> [UInt8] { try inner.read(path, in: t) }
+    func write(_ path: String, _ value: [UInt8], in t: XenStoreTransaction?) throws(XenStoreError) { try inner.write(path, value, in: t) }
+    func mkdir(_ path: String, in t: XenStoreTransaction?) throws(XenStoreError) { try inner.mkdir(path, in: t) }
+    func directory(_ path: String, in t: XenStoreTransaction?) throws(XenStoreError) -> [String] { try inner.directory(path, in: t) }
+    func remove(_ path: String, in t: XenStoreTransaction?) throws(XenStoreError) { try inner.remove(path, in: t) }
+    func permissions(_ path: String, in t: XenStoreTransaction?) throws(XenStoreError) -> [XenStorePermission] { try inner.permissions(path, in: t) }
+    func setPermissions(_ path: String, _ p: [XenStorePermission], in t: XenStoreTransaction?) throws(XenStoreError) {
+        try inner.setPermissions(path, p, in: t)
+    }
+    func startTransaction() throws(XenStoreError) -> XenStoreTransaction { try inner.startTransaction() }
+    func endTransaction(_ t: XenStoreTransaction, commit: Bool) throws(XenStoreError) -> Bool {
+        _ = try inner.endTransaction(t, commit: false)
+        if commit { throw XenStoreError("transaction_end", path: nil, errno: .EQUOTA) }
+        return true
+    }
+    func watch(_ path: String, token: String) throws(XenStoreError) { try inner.watch(path, token: token) }
+    func unwatch(_ path: String, token: String) throws(XenStoreError) { try inner.unwatch(path, token: token) }
+    func readWatch(timeout: Double) throws(XenStoreError) -> XenStoreWatchEvent? { try inner.readWatch(timeout: timeout) }
+}
+
+final class RecordRollbackTests: XCTestCase {
+    func testAFailedRecordUndoesTheHypercall() throws {
+        try XCTSkipUnless(DeviceTreeTools.isAvailable, "dtc is not installed")
+        let hypervisor = SimulatedHypervisor(state: SimulatedHostState(version: .v4_19, hostTree: try DefaultHostTree.make()))
+        let memory = InMemoryXenStore(database: XenStoreDatabase())
+        let toolstack = Toolstack(
+            hypervisor: hypervisor, xenstore: CommitRefusingStore(memory), bootTree: try hypervisor.hostTree(), output: { _ in })
+        let file = try DeviceTreeTools.scratch().appendingPathComponent("eth.dtbo")
+        try Data(try DeviceTreeTools.compile(OverlaySources.device())).write(to: file)
+
+        XCTAssertThrowsError(try toolstack.addOverlay(try OverlayFile(path: file.path))) { error in
+            XCTAssertEqual("\(error)", "dt-overlay add \(file.path): cannot update /libxl/dt-overlay in xenstore: EQUOTA (Disk quota exceeded)")
+        }
+        XCTAssertEqual(hypervisor.state.overlays, [])
+        XCTAssertEqual(hypervisor.state.hostTree, hypervisor.state.bootTree)
+        XCTAssertEqual(try memory.children("/libxl/dt-overlay"), [])
+    }
+}
