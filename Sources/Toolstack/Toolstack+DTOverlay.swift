@@ -34,11 +34,11 @@ extension Toolstack {
             output("would record \(OverlayRecord.root)/\(key)")
             return
         }
-        try recordAround(record, step: .add, file: file.path, write: true) {
-            try hypervisor.dtOverlay(.add, blob: file.blob)
-        } undo: {
-            try? hypervisor.dtOverlay(.remove, blob: file.blob)
-        }
+        let hypervisor = self.hypervisor
+        try recordAround(
+            record, step: .add, file: file.path, write: true,
+            hypercall: { try hypervisor.dtOverlay(.add, blob: file.blob) },
+            undo: { try? hypervisor.dtOverlay(.remove, blob: file.blob) })
         log("added \(file.path): \(nodes.joined(separator: " "))")
     }
 
@@ -60,11 +60,11 @@ extension Toolstack {
             output("would delete \(OverlayRecord.root)/\(record.key)")
             return
         }
-        try recordAround(record, step: .remove, file: file.path, write: false) {
-            try hypervisor.dtOverlay(.remove, blob: file.blob)
-        } undo: {
-            try? hypervisor.dtOverlay(.add, blob: file.blob)
-        }
+        let hypervisor = self.hypervisor
+        try recordAround(
+            record, step: .remove, file: file.path, write: false,
+            hypercall: { try hypervisor.dtOverlay(.remove, blob: file.blob) },
+            undo: { try? hypervisor.dtOverlay(.add, blob: file.blob) })
         log("removed \(file.path)")
     }
 
@@ -98,9 +98,9 @@ extension Toolstack {
             output("would call XEN_DOMCTL_dt_overlay (cmd 87, interface version 0x\(String(InterfaceVersions.domctl(for: version) ?? 0, radix: 16))) domain=\(domain.id) op=attach size=\(file.blob.count)")
             return
         }
-        try recordAround(record, step: .attach, file: file.path, write: true) {
-            try hypervisor.dtOverlayAttach(blob: file.blob, to: domain.id)
-        } undo: nil
+        try recordAround(
+            record, step: .attach, file: file.path, write: true,
+            hypercall: { try hypervisor.dtOverlayAttach(blob: file.blob, to: domain.id) }, undo: nil)
         log("attached \(file.path) to domain \(domain.id)")
     }
 

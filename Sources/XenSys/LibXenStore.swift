@@ -20,12 +20,19 @@ public struct LibXenStoreError: Error, Hashable, Sendable, CustomStringConvertib
 public final class LibXenStore {
     private let handle: OpaquePointer
 
-    /// `xs_open(XS_OPEN_SOCKETONLY)`. A `socketPath` is exported as `XENSTORED_PATH` first, since that is
-    /// the only way libxenstore takes a path; without one it uses ``socketPath``.
+    /// `xs_open(XS_OPEN_SOCKETONLY)`. A `socketPath` is put in `XENSTORED_PATH` for the call, since that
+    /// is the only way libxenstore takes a path, and the previous value is restored right after, so
+    /// that later child processes do not inherit it; without one it uses ``socketPath``.
     public init(socketPath: String? = nil) throws(LibXenStoreError) {
+        let previous = getenv("XENSTORED_PATH").map { String(cString: $0) }
         if let socketPath { setenv("XENSTORED_PATH", socketPath, 1) }
-        guard let handle = xs_open(UInt(XS_OPEN_SOCKETONLY)) else { throw Self.failure("xs_open") }
-        self.handle = handle
+        let opened = xs_open(UInt(XS_OPEN_SOCKETONLY))
+        let failure = opened == nil ? Self.failure("xs_open") : nil
+        if socketPath != nil {
+            if let previous { setenv("XENSTORED_PATH", previous, 1) } else { unsetenv("XENSTORED_PATH") }
+        }
+        guard let opened else { throw failure ?? LibXenStoreError("xs_open", errno: .EIO) }
+        self.handle = opened
     }
 
     deinit { xs_close(handle) }

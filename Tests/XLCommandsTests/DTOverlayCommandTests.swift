@@ -225,11 +225,15 @@ final class DTOverlayCommandTests: XCTestCase {
             let process = Process()
             process.executableURL = binary
             process.arguments = ["--simulate", xl.directory, "dt-overlay", "add", try xl.dtbo("dev\(i).dtbo", source)]
+            let errors = xl.scratch.appendingPathComponent("stderr\(i)")
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errors)
             processes.append(process)
         }
         for process in processes { try process.run() }
         for process in processes { process.waitUntilExit() }
-        XCTAssertEqual(processes.map(\.terminationStatus), [Int32](repeating: 0, count: processes.count))
+        let messages = try (0..<processes.count).map { try String(contentsOf: xl.scratch.appendingPathComponent("stderr\($0)"), encoding: .utf8) }
+        XCTAssertEqual(processes.map(\.terminationStatus), [Int32](repeating: 0, count: processes.count), messages.joined())
         XCTAssertEqual(try xl.withHost { $0.hypervisor.state.overlays.count }, processes.count)
         XCTAssertEqual(xl("dt-overlay", "list").stdout.split(separator: "\n").count, processes.count + 1)
     }
