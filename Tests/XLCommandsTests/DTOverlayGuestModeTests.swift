@@ -38,6 +38,18 @@ final class DTOverlayGuestModeTests: XCTestCase {
         XCTAssertEqual(xl("dt-overlay", "list").stdout, "")
     }
 
+    func testExpertAddDryRunPrintsBothHypercallsAndChangesNothing() throws {
+        let xl = try XLRunner()
+        let path = try xl.dtbo("eth.dtbo", OverlaySources.device())
+        XCTAssertEqual(xl("dt-overlay", "list").status, 0)
+        let before = xl.snapshot()
+        let result = xl("-N", "dt-overlay", "add", path, "0")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("op=add size="), result.stdout)
+        XCTAssertTrue(result.stdout.hasSuffix("would then call XEN_DOMCTL_dt_overlay (cmd 87) domain=0 op=attach size=\(try Data(contentsOf: URL(fileURLWithPath: path)).count)\n"), result.stdout)
+        XCTAssertEqual(xl.snapshot(), before)
+    }
+
     func testExpertAddUndoesTheAddWhenTheAttachFails() throws {
         let xl = try XLRunner()
         let path = try xl.dtbo("eth.dtbo", OverlaySources.device())
