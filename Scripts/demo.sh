@@ -92,3 +92,13 @@ show env -u XL_SIMULATE "$xl_binary" dt-overlay list
 
 step "Usage errors exit with status 2"
 show xl dt-overlay attach ethernet.dtbo
+
+step "Expert mode: add and attach in one step; remove takes the overlay back from that domain"
+show xl dt-overlay add gpio.dtbo Domain-0
+show xl dt-overlay list
+show xl dt-overlay remove gpio.dtbo 1
+show xl dt-overlay remove gpio.dtbo 0
+
+step "Normal mode: arguments are checked (usage errors exit 2); the guest hand-off is not here yet, so it changes nothing"
+show xl dt-overlay add gpio.dtbo 0 gpio bitstream 0
+show xl dt-overlay add gpio.dtbo 0 gpio normal 0

@@ -9,27 +9,43 @@ struct DTOverlayCommand: ParsableCommand {
         subcommands: [Add.self, Remove.self, Attach.self, List.self]
     )
 
-    /// `xl dt-overlay add FILE`.
+    /// `xl dt-overlay add FILE [DOMAIN [NODE_NAME TYPE PARTIAL]]`.
     struct Add: XLSubcommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add the nodes of a dtbo to Xen's device tree (Xen 4.18+; on 4.18 dom0 also gets the devices).")
+            abstract: "Add the nodes of a dtbo to Xen's device tree (Xen 4.18+; on 4.18 dom0 also gets the devices).",
+            discussion: "With DOMAIN (expert mode), also attach the devices to DOMAIN; if that fails, the add is undone. With NODE_NAME TYPE PARTIAL too (normal mode), prepare the guest's copy of the overlay for a domU.")
         @Argument(help: ArgumentHelp("The overlay blob (.dtbo).", valueName: "FILE")) var file: String
+        @OptionGroup var guest: GuestArguments
+
+        func validate() throws { try guest.validate() }
 
         func run(_ context: CommandContext) throws {
             let overlay = try OverlayFile(path: file)
-            try context.toolstack().addOverlay(overlay)
+            switch try guest.mode() {
+            case .hostOnly: try context.toolstack().addOverlay(overlay)
+            case .expert(let domain): try context.toolstack().addOverlay(overlay, attachingTo: domain)
+            case .normal(let domain, let request): try context.toolstack().addOverlay(overlay, forGuest: domain, request: request)
+            }
         }
     }
 
-    /// `xl dt-overlay remove FILE`.
+    /// `xl dt-overlay remove FILE [DOMAIN [NODE_NAME TYPE PARTIAL]]`.
     struct Remove: XLSubcommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove the nodes an earlier add of the same dtbo put into Xen's device tree.")
+            abstract: "Remove the nodes an earlier add of the same dtbo put into Xen's device tree.",
+            discussion: "With DOMAIN, the overlay must be attached to DOMAIN (Xen has no detach: a running domU keeps the devices until it is destroyed). With NODE_NAME TYPE PARTIAL too (normal mode), the guest drops its copy first.")
         @Argument(help: ArgumentHelp("The overlay blob, byte for byte the one added.", valueName: "FILE")) var file: String
+        @OptionGroup var guest: GuestArguments
+
+        func validate() throws { try guest.validate() }
 
         func run(_ context: CommandContext) throws {
             let overlay = try OverlayFile(path: file)
-            try context.toolstack().removeOverlay(overlay)
+            switch try guest.mode() {
+            case .hostOnly: try context.toolstack().removeOverlay(overlay)
+            case .expert(let domain): try context.toolstack().removeOverlay(overlay, attachedTo: domain)
+            case .normal(let domain, let request): try context.toolstack().removeOverlay(overlay, fromGuest: domain, request: request)
+            }
         }
     }
 

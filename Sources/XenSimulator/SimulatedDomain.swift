@@ -29,6 +29,27 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         self.iommu = iommu
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings
+    }
+
+    /// Encodes sets and the mapping sorted, so that the same state always gives the same bytes
+    /// (tests compare host.json to show that a refused command changed nothing).
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(memoryKiB, forKey: .memoryKiB)
+        try container.encode(vcpus, forKey: .vcpus)
+        try container.encode(state, forKey: .state)
+        try container.encode(directMapped, forKey: .directMapped)
+        try container.encode(iommu, forKey: .iommu)
+        try container.encode(irqPermissions.sorted(), forKey: .irqPermissions)
+        try container.encode(mmioPermissions.sorted(), forKey: .mmioPermissions)
+        try container.encode(routedIRQs.sorted(), forKey: .routedIRQs)
+        // A dictionary with integer keys is coded as alternating keys and values.
+        try container.encode(mmioMappings.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }, forKey: .mmioMappings)
+    }
+
     /// What `xc_domain_getinfolist` reports.
     public var info: DomainInfo {
         DomainInfo(id: id, memoryKiB: memoryKiB, vcpus: vcpus, state: state, cpuTimeNs: 0, directMapped: directMapped)

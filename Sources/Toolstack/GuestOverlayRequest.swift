@@ -1,0 +1,41 @@
+/// Normal mode's description of an overlay for the guest: its name, its kind and, for FPGA, full or partial.
+public struct GuestOverlayRequest: Hashable, Sendable {
+    /// How the guest applies the overlay.
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// A configfs device-tree overlay.
+        case normal
+        /// An FPGA bitstream overlay through the fpga-manager.
+        case fpga
+    }
+
+    /// The configfs item name the guest uses.
+    public var name: String
+    public var kind: Kind
+    /// A partial FPGA reconfiguration; only `fpga` can be partial.
+    public var partial: Bool
+
+    /// The longest name the guest's configfs item and the hand-off accept.
+    public static let maximumNameLength = 63
+
+    /// Parses `NODE_NAME TYPE PARTIAL`; throws a one-line explanation of the first bad value.
+    public init(name: String, type: String, partial: String) throws {
+        let allowed = name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a) || byte == 0x2d || byte == 0x5f || byte == 0x2e
+        }
+        guard !name.isEmpty, name.utf8.count <= Self.maximumNameLength, allowed, !name.hasPrefix(".") else {
+            throw ToolstackError("NODE_NAME \"\(name)\": give 1 to \(Self.maximumNameLength) letters, digits, '.', '-' or '_', not starting with '.'")
+        }
+        guard let kind = Kind(rawValue: type) else {
+            throw ToolstackError("TYPE \"\(type)\": give normal or fpga")
+        }
+        guard partial == "0" || partial == "1" else {
+            throw ToolstackError("PARTIAL \"\(partial)\": give 0 (full) or 1 (partial)")
+        }
+        guard kind == .fpga || partial == "0" else {
+            throw ToolstackError("PARTIAL 1 applies only to TYPE fpga")
+        }
+        self.name = name
+        self.kind = kind
+        self.partial = partial == "1"
+    }
+}

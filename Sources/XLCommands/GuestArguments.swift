@@ -1,0 +1,40 @@
+import ArgumentParser
+import Toolstack
+
+/// The optional `DOMAIN [NODE_NAME TYPE PARTIAL]` of `xl dt-overlay add` and `remove`.
+struct GuestArguments: ParsableArguments {
+    @Argument(help: ArgumentHelp("Expert mode: the domain id or name to attach the devices to.", valueName: "DOMAIN"))
+    var domain: String?
+    @Argument(help: ArgumentHelp("Normal mode: the name the guest gives the overlay.", valueName: "NODE_NAME"))
+    var nodeName: String?
+    @Argument(help: ArgumentHelp("Normal mode: normal or fpga.", valueName: "TYPE"))
+    var type: String?
+    @Argument(help: ArgumentHelp("Normal mode: 1 for a partial FPGA overlay, else 0.", valueName: "PARTIAL"))
+    var partial: String?
+
+    /// Which of the three forms the arguments select.
+    enum Mode {
+        case hostOnly
+        case expert(domain: String)
+        case normal(domain: String, request: GuestOverlayRequest)
+    }
+
+    func validate() throws { _ = try mode() }
+
+    /// The form selected; a `ValidationError` (exit status 2) for a bad count or value.
+    func mode() throws -> Mode {
+        guard let domain else { return .hostOnly }
+        switch (nodeName, type, partial) {
+        case (nil, nil, nil):
+            return .expert(domain: domain)
+        case let (name?, type?, partial?):
+            do {
+                return .normal(domain: domain, request: try GuestOverlayRequest(name: name, type: type, partial: partial))
+            } catch let error as ToolstackError {
+                throw ValidationError(error.message)
+            }
+        default:
+            throw ValidationError("normal mode needs all of NODE_NAME, TYPE and PARTIAL after DOMAIN")
+        }
+    }
+}
