@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "XenStoreClientTests", dependencies: ["XenStoreClient", "XenSimulator", "TestSupport"]),
         .testTarget(name: "XenSimulatorTests", dependencies: ["XenSimulator", "TestSupport"]),
         .testTarget(name: "XLCommandsTests", dependencies: ["XLCommands", "TestSupport"]),
+        .testTarget(name: "InitDom0lessTests", dependencies: ["XLCommands", "Toolstack", "XenSimulator", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

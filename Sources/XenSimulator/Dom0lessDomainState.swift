@@ -39,5 +39,9 @@ public struct Dom0lessDomainState: Sendable, Codable, Equatable {
     public struct XenstoreGrant: Sendable, Codable, Equatable {
         public var gfn: UInt64
         public var domain: DomainID
+        public init(gfn: UInt64, domain: DomainID) {
+            self.gfn = gfn
+            self.domain = domain
+        }
     }
 }
