@@ -93,6 +93,10 @@ final class InitDom0lessTests: XCTestCase {
 
     func testAgainstTheRealXenstoredTheTreeAndPermissionsMatchTheTable() throws {
         try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
+        // libxenstore takes the socket from XENSTORED_PATH, which the backend exports: restore it so
+        // processes that other tests start do not inherit a stopped daemon's socket.
+        let saved = ProcessInfo.processInfo.environment["XENSTORED_PATH"]
+        defer { if let saved { setenv("XENSTORED_PATH", saved, 1) } else { unsetenv("XENSTORED_PATH") } }
         for version in [XenVersion.v4_19, .v4_21] {
             let daemon = try Xenstored()
             defer { daemon.stop() }
