@@ -5,6 +5,7 @@ let package = Package(
     name: "xl-swift",
     products: [
         .executable(name: "xl", targets: ["xl"]),
+        .executable(name: "init-dom0less", targets: ["init-dom0less"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,6 +38,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "xl", dependencies: ["XLCommands"]),
+        .executableTarget(name: "init-dom0less", dependencies: ["XLCommands"]),
 
         // Test support: the real xenstored harness, dtc helpers.
         .target(name: "TestSupport", dependencies: ["XenTypes"], path: "Tests/TestSupport",
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "XenStoreClientTests", dependencies: ["XenStoreClient", "XenSimulator", "TestSupport"]),
         .testTarget(name: "XenSimulatorTests", dependencies: ["XenSimulator", "TestSupport"]),
         .testTarget(name: "XLCommandsTests", dependencies: ["XLCommands", "Toolstack", "XenSimulator", "TestSupport"]),
+        .testTarget(name: "InitDom0lessTests", dependencies: ["XLCommands", "Toolstack", "XenSimulator", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

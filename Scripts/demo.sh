@@ -102,3 +102,26 @@ show xl dt-overlay remove gpio.dtbo 0
 step "Normal mode: arguments are checked (usage errors exit 2); the guest hand-off is not here yet, so it changes nothing"
 show xl dt-overlay add gpio.dtbo 0 gpio bitstream 0
 show xl dt-overlay add gpio.dtbo 0 gpio normal 0
+
+step "Dom0less: Xen boots /chosen domains; init-dom0less makes the xen,enhanced ones PV-capable"
+init_binary="$(dirname "$xl_binary")/init-dom0less"
+init_dom0less() { "$init_binary" "$@"; }
+cat >dom0less.dts <<'DTS'
+/dts-v1/;
+/ {
+    #address-cells = <2>; #size-cells = <2>;
+    chosen {
+        plain { compatible = "xen,domain"; memory = <0x0 0x20000>; cpus = <1>; };
+        web { compatible = "xen,domain"; memory = <0x0 0x40000>; cpus = <2>; xen,enhanced = "enabled"; };
+        rt { compatible = "xen,domain"; memory = <0x0 0x10000>; cpus = <1>; xen,enhanced; direct-map;
+             #xen,static-mem-address-cells = <1>; #xen,static-mem-size-cells = <1>;
+             xen,static-mem = <0x50000000 0x4000000>; };
+    };
+    memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x1 0x0>; };
+};
+DTS
+dtc -q -I dts -O dtb -o dom0less.dtb dom0less.dts
+show init_dom0less --simulate "$work/dl419" --host-dtb dom0less.dtb --xen-version 4.19
+show init_dom0less --simulate "$work/dl419"
+show init_dom0less --simulate "$work/dl421" --host-dtb dom0less.dtb --xen-version 4.21
+show init_dom0less --simulate "$work/dl421"

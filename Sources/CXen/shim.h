@@ -1,10 +1,13 @@
-/* libxenctrl, libxencall and libxenstore for Swift. xenctrl.h must come
- * first: it defines the types the other headers use. */
+/* libxenctrl, libxencall, libxenstore, libxenguest and libxenforeignmemory for
+ * Swift. xenctrl.h must come first: it defines the types the other headers use. */
 #ifndef XL_SWIFT_CXEN_SHIM_H
 #define XL_SWIFT_CXEN_SHIM_H
 #include <xenctrl.h>
 #include <xencall.h>
 #include <xenstore.h>
+#include <xenguest.h>
+#include <xenforeignmemory.h>
+#include <xen/io/xs_wire.h>
 
 /* A xentoollog logger that prints nothing. The libraries' default logger
  * writes its own line to stderr on every failure; xl reports failures

@@ -11,7 +11,7 @@ final class CommandContext {
     let globals: GlobalOptions
     let environment: [String: String]
     let output: Output
-    private var simulatedHost: SimulatedHost?
+    private(set) var simulatedHost: SimulatedHost?
 
     init(globals: GlobalOptions, environment: [String: String], output: Output) {
         self.globals = globals

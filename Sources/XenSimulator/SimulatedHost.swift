@@ -41,7 +41,7 @@ public final class SimulatedHost {
         let state: SimulatedHostState
         if fresh {
             let tree = try hostDTB ?? DefaultHostTree.make()
-            state = SimulatedHostState(version: version ?? defaultVersion, hostTree: tree)
+            state = try SimulatedHostState(version: version ?? defaultVersion, hostTree: tree).bootingDom0less()
         } else {
             state = try load(SimulatedHostState.self, from: statePath)
             if let version, version != state.version {

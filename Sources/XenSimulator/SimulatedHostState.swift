@@ -17,6 +17,8 @@ public struct SimulatedHostState: Sendable, Codable {
     /// (`XEN_SYSCTL_dt_overlay`, `XEN_DOMCTL_dt_overlay`, `getdomaininfo`); each is used once.
     /// Kept with the state so a test or the tour can make the next command's hypercall fail.
     public var injectedFailures: [String: Errno] = [:]
+    /// What Xen set up for the domains it built from `/chosen` at boot (`nil` when none).
+    public var dom0less: Dom0lessHostState?
 
     /// A freshly booted host: Xen `version`, the given host tree, and dom0.
     public init(version: XenVersion, hostTree: DeviceTree, dom0MemoryKiB: UInt64 = 1_048_576, dom0VCPUs: Int = 4) {

@@ -10,6 +10,8 @@ public final class InMemoryXenStore: XenStore {
     /// The domain this handle acts as; dom0 is privileged, any other is checked against node permissions.
     public let caller: DomainID
     private let connectionID: Int
+    /// Fault injection for tests: asked before every request with its operation and path; an errno fails it.
+    public var injectFailure: ((_ operation: String, _ path: String?) -> Errno?)?
 
     /// A dom0 (or `caller`) connection to a new database holding `tree`.
     public convenience init(tree: XenStoreTree = XenStoreTree(), caller: DomainID = .dom0) {
@@ -38,6 +40,7 @@ public final class InMemoryXenStore: XenStore {
 
     private func perform<T>(_ operation: String, _ path: String?,
                             _ body: (inout XenStoreState, XenStoreCaller) throws(Errno) -> T) throws(XenStoreError) -> T {
+        if let errno = injectFailure?(operation, path) { throw XenStoreError(operation, path: path, errno: errno) }
         let who = XenStoreCaller(connection: connectionID, domain: caller)
         do {
             return try database.perform { (state: inout XenStoreState) throws(Errno) -> T in try body(&state, who) }
@@ -92,5 +95,15 @@ public final class InMemoryXenStore: XenStore {
 
     public func readWatch(timeout: Double) throws(XenStoreError) -> XenStoreWatchEvent? {
         database.nextEvent(for: connectionID, timeout: timeout)
+    }
+
+    public func introduceDomain(_ domain: DomainID, mfn: UInt64, eventChannel: UInt32) throws(XenStoreError) {
+        try perform("introduce", "domain \(domain)") { (s, c) throws(Errno) in
+            try s.introduce(domain, mfn: mfn, eventChannel: eventChannel, c)
+        }
+    }
+
+    public func isIntroduced(_ domain: DomainID) throws(XenStoreError) -> Bool {
+        try perform("is-domain-introduced", "domain \(domain)") { (s, c) throws(Errno) in s.isIntroduced(domain) }
     }
 }

@@ -105,4 +105,15 @@ public final class LibXenStoreBackend: XenStore {
         let event = try call("read-watch", nil) { () throws(LibXenStoreError) in try xs.readWatch(timeout: timeout) }
         return event.map { XenStoreWatchEvent(path: $0.path, token: $0.token) }
     }
+
+    public func introduceDomain(_ domain: DomainID, mfn: UInt64, eventChannel: UInt32) throws(XenStoreError) {
+        try call("introduce", "domain \(domain)") { () throws(LibXenStoreError) in
+            try xs.introduceDomain(UInt32(domain.rawValue), mfn: UInt(mfn), eventChannel: eventChannel)
+        }
+    }
+
+    /// libxenstore reports a failed request as "not introduced"; xenstored answers this for any domid.
+    public func isIntroduced(_ domain: DomainID) throws(XenStoreError) -> Bool {
+        xs.isDomainIntroduced(UInt32(domain.rawValue))
+    }
 }

@@ -29,6 +29,11 @@ public protocol XenStore: AnyObject {
     func unwatch(_ path: String, token: String) throws(XenStoreError)
     /// Waits up to `timeout` seconds for the next watch event; `nil` when none came in time.
     func readWatch(timeout: Double) throws(XenStoreError) -> XenStoreWatchEvent?
+    /// `XS_INTRODUCE` (dom0 only): the daemon maps the domain's ring page (`mfn`), binds `eventChannel`
+    /// and fires `@introduceDomain`. Introducing an introduced domain again with the same page succeeds.
+    func introduceDomain(_ domain: DomainID, mfn: UInt64, eventChannel: UInt32) throws(XenStoreError)
+    /// `XS_IS_DOMAIN_INTRODUCED`.
+    func isIntroduced(_ domain: DomainID) throws(XenStoreError) -> Bool
 }
 
 /// A xenstore transaction handle (`xs_transaction_t`).

@@ -66,6 +66,7 @@ struct XenStoreState {
     /// Replaces every node; all of them get new generations, so open transactions cannot commit.
     mutating func replace(_ tree: XenStoreTree) {
         self.tree = XenStoreTree(nodes: tree.nodes)
+        self.tree.introduced = tree.introduced
         generations = [:]
         for path in self.tree.nodes.keys { bump(path) }
     }
@@ -217,6 +218,23 @@ struct XenStoreState {
             $0.connection == caller.connection && $0.absolute == absolute && $0.token == token
         }) else { throw .ENOENT }
         watches.remove(at: index)
+    }
+
+    /// `do_introduce`: dom0 only; a new domain fires `@introduceDomain`; the same page again succeeds.
+    mutating func introduce(_ domain: DomainID, mfn: UInt64, eventChannel: UInt32, _ caller: XenStoreCaller) throws(Errno) {
+        guard caller.isPrivileged else { throw .EACCES }
+        guard domain != .dom0, domain.isOrdinary else { throw .EINVAL }
+        if let existing = tree.introduced?.first(where: { $0.domain == domain }) {
+            guard existing.mfn == mfn else { throw .EINVAL }
+            return
+        }
+        tree.introduced = (tree.introduced ?? []) + [XenStoreTree.Introduction(domain: domain, mfn: mfn, eventChannel: eventChannel)]
+        deliver(Change(path: "@introduceDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
+    }
+
+    /// `XS_IS_DOMAIN_INTRODUCED`.
+    func isIntroduced(_ domain: DomainID) -> Bool {
+        domain == .dom0 || tree.introduced?.contains { $0.domain == domain } == true
     }
 
     // MARK: Nodes

@@ -16,6 +16,20 @@ public struct XenStoreTree: Codable, Sendable, Equatable {
 
     /// Nodes by absolute path; `/` is always present.
     public var nodes: [String: Node]
+    /// Domains introduced with `XS_INTRODUCE` (dom0 is always introduced and not listed); `nil` when none.
+    public var introduced: [Introduction]?
+
+    /// One introduced domain: its ring page and event channel.
+    public struct Introduction: Codable, Sendable, Equatable {
+        public var domain: DomainID
+        public var mfn: UInt64
+        public var eventChannel: UInt32
+        public init(domain: DomainID, mfn: UInt64, eventChannel: UInt32) {
+            self.domain = domain
+            self.mfn = mfn
+            self.eventChannel = eventChannel
+        }
+    }
 
     /// What xenstored 4.17 holds right after it starts: `/`, `/tool` and `/tool/xenstored`, all `n0`.
     public init() {

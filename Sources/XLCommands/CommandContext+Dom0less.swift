@@ -1,0 +1,13 @@
+import Toolstack
+import XenControl
+
+extension CommandContext {
+    /// The hypervisor operations of `init-dom0less`: the simulated host's, or libxenctrl's.
+    /// Call after ``toolstack()``, which opens the simulated host.
+    func dom0lessControl() throws -> any Dom0lessControl {
+        if let host = simulatedHost { return host.hypervisor }
+        do { return try XenCtrlDom0lessControl() } catch {
+            throw ToolstackError("Xen is not reachable on this machine (\(error.operation): \(error.errno.name)); to run against a simulated host use --simulate DIR or XL_SIMULATE=DIR")
+        }
+    }
+}

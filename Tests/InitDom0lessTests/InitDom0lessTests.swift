@@ -1,0 +1,129 @@
+import TestSupport
+import Toolstack
+import XCTest
+import XLCommands
+import XenControl
+import XenSimulator
+import XenStoreClient
+import XenTypes
+
+final class InitDom0lessTests: XCTestCase {
+    private func open(_ version: XenVersion, _ domains: [Dom0lessFixtures.Domain] = Dom0lessFixtures.three,
+                      socket: String? = nil) throws -> SimulatedHost {
+        try SimulatedHost.open(directory: try Dom0lessFixtures.directory(), hostDTB: try Dom0lessFixtures.tree(domains),
+                               version: version, xenstoredSocket: socket)
+    }
+
+    func testOn419TheEnhancedDomainIsInitialisedAndTheDirectMappedOneIsRefusedBeforeAnyHypercall() throws {
+        let host = try open(.v4_19)
+        defer { host.close() }
+        let (results, lines) = try Dom0lessFixtures.run(host)
+        XCTAssertEqual(results.map(\.outcome), [.skipped, .initialised, .failed])
+        XCTAssertEqual(lines[0], "domain 1 (plain): no xen,enhanced; skipped")
+        XCTAssertEqual(lines[1], "domain 2 (web): initialised: allocated xenstore page at gfn 0x39001, event channel 1, 2 vCPUs, uuid 11111111-1111-4111-9111-111111111111")
+        XCTAssertTrue(lines[2].hasPrefix("error: domain 3 (rt): direct-mapped: Xen 4.19 cannot give it a page"), lines[2])
+        XCTAssertEqual(try Dom0lessFixtures.snapshot(host.xenstore, 2), ExpectedTree.web(ringRef: "233473"))
+        XCTAssertEqual(try Dom0lessFixtures.snapshot(host.xenstore, 1), ["introduced: false"])
+        XCTAssertEqual(try Dom0lessFixtures.snapshot(host.xenstore, 3), ["introduced: false"])
+        let web = try XCTUnwrap(host.hypervisor.state.dom0less?.domains[1])
+        XCTAssertEqual(web.extraPages, [0x39001: Dom0lessXenstore.reconnect])
+        XCTAssertEqual(web.xenstoreGrant, .init(gfn: 0x39001, domain: .dom0))
+        XCTAssertEqual(web.storePFN, 0x39001)
+        XCTAssertEqual(web.maxMemoryKiB, 0x40000 + 4)
+        XCTAssertEqual(host.hypervisor.state.domains[2].memoryKiB, 0x40000 + 4)
+    }
+
+    func testOn421BothEnhancedDomainsUseXensPage() throws {
+        let host = try open(.v4_21)
+        defer { host.close() }
+        let (results, _) = try Dom0lessFixtures.run(host)
+        XCTAssertEqual(results.map(\.outcome), [.skipped, .initialised, .initialised])
+        XCTAssertEqual(try Dom0lessFixtures.snapshot(host.xenstore, 2), ExpectedTree.web(ringRef: "233473"))
+        XCTAssertEqual(try host.xenstore.readString("/local/domain/3/store/ring-ref"), "\(0x7F003)")
+        XCTAssertEqual(try host.xenstore.readString("/local/domain/3/name"), "rt")
+        XCTAssertNil(host.hypervisor.state.dom0less?.domains[1].extraPages[0x39002])
+        XCTAssertEqual(host.hypervisor.state.dom0less?.domains[1].maxMemoryKiB, 0x40000)
+    }
+
+    func testASecondRunChangesNothing() throws {
+        for version in [XenVersion.v4_19, .v4_21] {
+            let host = try open(version)
+            defer { host.close() }
+            _ = try Dom0lessFixtures.run(host)
+            let xenstore = try Dom0lessFixtures.dump(host.xenstore, "/")
+            let hypervisor = host.hypervisor.state.dom0less
+            let (results, lines) = try Dom0lessFixtures.run(host)
+            XCTAssertEqual(try Dom0lessFixtures.dump(host.xenstore, "/"), xenstore)
+            XCTAssertEqual(host.hypervisor.state.dom0less, hypervisor)
+            XCTAssertEqual(lines[1], "domain 2 (web): already initialised; skipped")
+            XCTAssertEqual(results.filter { $0.outcome == .initialised }, [])
+        }
+    }
+
+    func testOfflineVCPUsAreWrittenFromTheOnlineMap() throws {
+        let host = try open(.v4_19)
+        defer { host.close() }
+        host.hypervisor.state.dom0less?.domains[1].onlineVCPUs = [true, false]
+        _ = try Dom0lessFixtures.run(host)
+        XCTAssertEqual(try host.xenstore.readString("/local/domain/2/cpu/1/availability"), "offline")
+        XCTAssertEqual(try host.xenstore.readString("/local/domain/2/cpu/0/availability"), "online")
+    }
+
+    func testTheGuestCannotRewriteItsNameOrMemory() throws {
+        let host = try open(.v4_19)
+        defer { host.close() }
+        _ = try Dom0lessFixtures.run(host)
+        let guest = try XCTUnwrap(host.xenstore as? InMemoryXenStore).connection(as: 2)
+        for path in ["name", "domid", "memory/target", "memory/static-max", "vm"] {
+            XCTAssertThrowsError(try guest.write("/local/domain/2/" + path, string: "x"), path)
+        }
+        XCTAssertNoThrow(try guest.write("/local/domain/2/control/shutdown", string: "poweroff"))
+        XCTAssertNoThrow(try guest.write("/local/domain/2/data/x", string: "1"))
+    }
+
+    func testAHomeItDidNotWriteIsLeftAlone() throws {
+        let host = try open(.v4_19)
+        defer { host.close() }
+        try host.xenstore.write("/local/domain/2/name", string: "being-created")
+        let (results, lines) = try Dom0lessFixtures.run(host)
+        XCTAssertEqual(results[1].outcome, .failed)
+        XCTAssertTrue(lines[1].contains("exists but was not written by init-dom0less"), lines[1])
+        XCTAssertEqual(try host.xenstore.readString("/local/domain/2/name"), "being-created")
+    }
+
+    func testAgainstTheRealXenstoredTheTreeAndPermissionsMatchTheTable() throws {
+        try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
+        // libxenstore takes the socket from XENSTORED_PATH, which the backend exports: restore it so
+        // processes that other tests start do not inherit a stopped daemon's socket.
+        let saved = ProcessInfo.processInfo.environment["XENSTORED_PATH"]
+        defer { if let saved { setenv("XENSTORED_PATH", saved, 1) } else { unsetenv("XENSTORED_PATH") } }
+        for version in [XenVersion.v4_19, .v4_21] {
+            let daemon = try Xenstored()
+            defer { daemon.stop() }
+            let host = try open(version, socket: daemon.socketPath)
+            defer { host.close() }
+            let (results, _) = try Dom0lessFixtures.run(host)
+            XCTAssertEqual(results.map(\.outcome), [.skipped, .initialised, version >= .v4_21 ? .initialised : .failed])
+            XCTAssertEqual(try Dom0lessFixtures.snapshot(host.xenstore, 2), ExpectedTree.web(ringRef: "233473"))
+            let before = try Dom0lessFixtures.dump(host.xenstore, "/")
+            let second = try Dom0lessFixtures.run(host)
+            XCTAssertEqual(second.results.filter { $0.outcome == .initialised }, [])
+            XCTAssertEqual(try Dom0lessFixtures.dump(host.xenstore, "/"), before)
+        }
+    }
+
+    func testExitStatusReflectsEveryDomain() throws {
+        let directory = try Dom0lessFixtures.directory()
+        let dtb = directory + "/host.dtb"
+        try Data(try Dom0lessFixtures.tree(Dom0lessFixtures.three).bytes).write(to: URL(fileURLWithPath: dtb))
+        var out = "", err = ""
+        let output = Output(stdout: { out += $0 }, stderr: { err += $0 })
+        let status = InitDom0lessMain.run(["--simulate", directory + "/h", "--host-dtb", dtb], environment: [:], output: output)
+        XCTAssertEqual(status, 1)
+        XCTAssertEqual(out.split(separator: "\n").count, 2)
+        XCTAssertTrue(err.hasPrefix("init-dom0less: domain 3 (rt):"), err)
+        let again = InitDom0lessMain.run(["--simulate", directory + "/h421", "--host-dtb", dtb, "--xen-version", "4.21"], environment: [:], output: output)
+        XCTAssertEqual(again, 0)
+        XCTAssertEqual(InitDom0lessMain.run(["extra"], environment: [:], output: output), 2)
+    }
+}
