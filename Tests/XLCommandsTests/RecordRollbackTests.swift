@@ -28,6 +28,10 @@ private final class CommitRefusingStore: XenStore {
     func watch(_ path: String, token: String) throws(XenStoreError) { try inner.watch(path, token: token) }
     func unwatch(_ path: String, token: String) throws(XenStoreError) { try inner.unwatch(path, token: token) }
     func readWatch(timeout: Double) throws(XenStoreError) -> XenStoreWatchEvent? { try inner.readWatch(timeout: timeout) }
+    func introduceDomain(_ domain: DomainID, mfn: UInt64, eventChannel: UInt32) throws(XenStoreError) {
+        try inner.introduceDomain(domain, mfn: mfn, eventChannel: eventChannel)
+    }
+    func isIntroduced(_ domain: DomainID) throws(XenStoreError) -> Bool { try inner.isIntroduced(domain) }
 }
 
 final class RecordRollbackTests: XCTestCase {
