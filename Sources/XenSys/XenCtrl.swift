@@ -3,7 +3,7 @@ import XenTypes
 
 /// A libxenctrl handle: the running Xen's version word and its domain list.
 public final class XenCtrl {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
 
     /// `xc_interface_open` with a quiet logger; throws the errno it left (`ENOENT` without Xen).
     public init() throws(Errno) {
