@@ -20,10 +20,12 @@ struct GuestXenStoreEntries {
     ]
 
     /// Writes everything in one transaction: dom0 owns every node; the guest reads its own and writes a few.
-    func write(to xenstore: any XenStore, startTime: Double) throws {
+    /// Returns the parents (`/vm`, `/libxl`) it had to create, so that an undo removes them too.
+    func write(to xenstore: any XenStore, startTime: Double) throws -> [String] {
         let readable = [XenStorePermission(.none, .dom0), XenStorePermission(.read, domain)]
         let writable = [XenStorePermission(.both, domain)]
-        try xenstore.transaction { tx in
+        return try xenstore.transaction { tx in
+            let created = try ["/vm", "/libxl"].filter { !(try xenstore.exists($0, in: tx)) }
             try xenstore.mkdir(domainPath, in: tx)
             try xenstore.setPermissions(domainPath, readable, in: tx)
             var values: [(String, String)] = [
@@ -44,6 +46,7 @@ struct GuestXenStoreEntries {
             }
             try xenstore.write("\(libxlPath)/type", string: config.type.rawValue, in: tx)
             try xenstore.write("\(libxlPath)/dm-version", string: "qemu_xen", in: tx)
+            return created
         }
     }
 
@@ -56,11 +59,11 @@ struct GuestXenStoreEntries {
         }
     }
 
-    /// Removes every entry of the domain; missing ones are fine.
-    static func remove(domain: DomainID, vm: String?, from xenstore: any XenStore) throws {
+    /// Removes every entry of the domain, and the emptied `parents`; missing ones are fine.
+    static func remove(domain: DomainID, vm: String?, parents: [String] = [], from xenstore: any XenStore) throws {
         try xenstore.transaction { tx in
-            for path in ["/local/domain/\(domain)", "/libxl/\(domain)"] + (vm.map { [$0] } ?? [])
-            where try xenstore.exists(path, in: tx) {
+            for path in ["/local/domain/\(domain)", "/libxl/\(domain)"] + (vm.map { [$0] } ?? []) + parents
+            where try xenstore.exists(path, in: tx) && (!parents.contains(path) || xenstore.children(path, in: tx).isEmpty) {
                 try xenstore.remove(path, in: tx)
             }
         }

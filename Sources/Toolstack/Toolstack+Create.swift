@@ -44,7 +44,7 @@ extension Toolstack {
         run.domain = domain
         let entries = GuestXenStoreEntries(domain: domain, uuid: uuid, config: config)
         run.vmPath = entries.vmPath
-        try run.step("write xenstore entries") { try entries.write(to: xenstore, startTime: Date().timeIntervalSince1970) }
+        run.createdParents = try run.step("write xenstore entries") { try entries.write(to: xenstore, startTime: Date().timeIntervalSince1970) }
         try run.step("set maximum memory") { try control.setMaxMemory(domain, kib: config.maxMemoryKiB) }
         let guestTree = try run.step("generate the guest device tree") { try GuestDeviceTree(config: config, inputs(created.gic)) }
         try run.step("load kernel \(config.kernel)") {
@@ -129,6 +129,8 @@ struct CreateRun {
     let prefix: String
     var domain: DomainID?
     var vmPath: String?
+    /// Parents of the domain's entries that did not exist before.
+    var createdParents: [String] = []
 
     /// Runs one step; on failure destroys the domain (Xen takes back its IRQs, mappings and devices), removes its
     /// xenstore entries, and throws one line naming the step.
@@ -137,7 +139,7 @@ struct CreateRun {
             var undone = ""
             if let domain {
                 do { try control.destroy(domain) } catch { undone += "; destroying domain \(domain) also failed: \(error)" }
-                do { try GuestXenStoreEntries.remove(domain: domain, vm: vmPath, from: xenstore) } catch {
+                do { try GuestXenStoreEntries.remove(domain: domain, vm: vmPath, parents: createdParents, from: xenstore) } catch {
                     undone += "; removing its xenstore entries also failed: \(error)"
                 }
             }
