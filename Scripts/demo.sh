@@ -125,3 +125,63 @@ show init_dom0less --simulate "$work/dl419" --host-dtb dom0less.dtb --xen-versio
 show init_dom0less --simulate "$work/dl419"
 show init_dom0less --simulate "$work/dl421" --host-dtb dom0less.dtb --xen-version 4.21
 show init_dom0less --simulate "$work/dl421"
+# xl create / list / destroy: seed 003's passthrough of /soc/ethernet@fff51000 on a simulated host.
+cat >midway-host.dts <<'DTS'
+/dts-v1/;
+/ {
+    compatible = "calxeda,highbank"; #address-cells = <2>; #size-cells = <2>; interrupt-parent = <&gic>;
+    chosen { stdout-path = "/soc/serial@fff36000"; };
+    memory@0 { device_type = "memory"; reg = <0 0 0 0x80000000>; };
+    gic: interrupt-controller@fff10000 { compatible = "arm,gic-v3"; #interrupt-cells = <3>; interrupt-controller;
+        reg = <0 0xfff10000 0 0x10000 0 0xfe000000 0 0x100000>; };
+    soc { compatible = "simple-bus"; #address-cells = <2>; #size-cells = <2>; ranges;
+        smmu: iommu@fd800000 { compatible = "arm,mmu-500"; reg = <0 0xfd800000 0 0x20000>; #iommu-cells = <1>; };
+        serial@fff36000 { compatible = "arm,pl011"; reg = <0 0xfff36000 0 0x1000>; interrupts = <0 10 4>; };
+        ethernet@fff51000 { compatible = "calxeda,hb-xgmac"; reg = <0 0xfff51000 0 0x1000>;
+            interrupts = <0 80 4 0 81 4 0 82 4>; iommus = <&smmu 0x100>; xen,passthrough; };
+    };
+};
+DTS
+cat >guest-midway.dts <<'DTS'
+/dts-v1/;
+/ {
+    #address-cells = <2>; #size-cells = <2>;
+    aliases { net = &mac0; };
+    passthrough { compatible = "simple-bus"; ranges; #address-cells = <2>; #size-cells = <2>;
+        mac0: ethernet@10000000 { compatible = "calxeda,hb-xgmac"; reg = <0 0x10000000 0 0x1000>;
+            interrupts = <0 80 4  0 81 4  0 82 4>; };
+    };
+};
+DTS
+dtc -q -I dts -O dtb -o midway-host.dtb midway-host.dts
+dtc -q -I dts -O dtb -o guest-midway.dtb guest-midway.dts
+python3 -c "b = bytearray(4096); b[0x38:0x3c] = b'ARMd'; open('Image', 'wb').write(b)"
+cat >midway.cfg <<CFG
+name = "midway"
+kernel = "$work/Image"
+memory = 256
+vcpus = 2
+extra = "console=hvc0"
+device_tree = "$work/guest-midway.dtb"
+dtdev = [ "/soc/ethernet@fff51000" ]
+irqs = [ 112, 113, 114 ]
+iomem = [ "0xfff51,1@0x10000" ]
+CFG
+export XL_SIMULATE="$work/midway"
+
+step "xl create -N: the parsed config as JSON and the guest device tree as DTS; nothing is created"
+show xl --host-dtb midway-host.dtb -N create midway.cfg
+
+step "xl create: IRQs 112-114 routed 1:1, page 0xfff51 mapped at 0x10000, the ethernet assigned"
+show xl --host-dtb midway-host.dtb create midway.cfg
+show xl list
+
+step "A bad variant fails with its own message and leaves no trace: irqs misses 114"
+show xl create midway.cfg 'name="other"' 'irqs=[112,113]'
+show xl list
+
+step "xl list -l, then destroy (domain 0 is refused)"
+show xl list -l
+show xl destroy 0
+show xl destroy midway
+show xl list

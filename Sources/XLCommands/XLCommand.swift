@@ -14,6 +14,6 @@ struct XLCommand: ParsableCommand {
               --host-dtb FILE    the device tree Xen booted with (checks; boots a new simulated host)
               --xen-version X.Y  the Xen release of a new simulated host (default 4.19)
             """,
-        subcommands: [DTOverlayCommand.self]
+        subcommands: [CreateCommand.self, DestroyCommand.self, ListCommand.self, DTOverlayCommand.self]
     )
 }

@@ -4,7 +4,7 @@ import XenTypes
 /// The real hypervisor backend: libxenctrl for queries, raw hypercalls for the device-tree overlay calls.
 public final class XenCallHypervisor: Hypervisor {
     private let transport: any HypercallTransport
-    private let control: any HypervisorControl
+    let control: any HypervisorControl
     private var cachedVersion: XenVersion?
 
     /// A backend over the given seams; tests pass a recording transport and a fixed control.

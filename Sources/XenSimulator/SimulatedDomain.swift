@@ -19,6 +19,8 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     public var routedIRQs: Set<UInt32> = []
     /// Guest frame to host frame mappings of MMIO (`map_regions_p2mt`).
     public var mmioMappings: [UInt64: UInt64] = [:]
+    /// What `xl create` built: arch config and loaded images; `nil` for dom0 and boot-time domains.
+    public var guest: SimulatedGuest?
 
     public init(id: DomainID, memoryKiB: UInt64, vcpus: Int, state: DomainState, directMapped: Bool, iommu: Bool) {
         self.id = id

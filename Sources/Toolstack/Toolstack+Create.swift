@@ -1,0 +1,169 @@
+import DeviceTree
+import FoundationEssentials
+import XLConfig
+import XenControl
+import XenStoreClient
+import XenTypes
+
+extension Toolstack {
+    /// `xl create`: checks the configuration, the partial device tree and the passthrough devices, then builds the
+    /// domain step by step; a failed step undoes all earlier ones. Returns the new domain, or nil for a dry run.
+    @discardableResult
+    public func createDomain(_ config: DomainConfig, paused: Bool) throws -> DomainID? {
+        let prefix = "create \(config.name)"
+        let partial = try config.deviceTree.map { try PartialDeviceTree(path: $0) }
+        let spis = try SPICount.required(config)
+        try checkDTDevs(config)
+        try checkNameIsFree(config.name)
+        let kernel = try Self.readImage(config.kernel, key: "kernel", config)
+        let ramdisk = try config.ramdisk.map { try Self.readImage($0, key: "ramdisk", config) }
+        let version = try xenVersion()
+        let predicted = Self.guestGIC(config.gicVersion, host: bootTree)
+        let inputs = { (gic: GuestGIC) in
+            GuestDeviceTree.Inputs(gic: gic, xen: version, partial: partial, kernelBytes: kernel.count, ramdiskBytes: ramdisk?.count)
+        }
+        let planned = try GuestDeviceTree(config: config, inputs(predicted == .native ? .v3 : predicted))
+        try partial?.checkResources(in: planned.tree, config: config)
+
+        if dryRun {
+            output(try config.libxlJSON())
+            let source = try DeviceTreeCompiler.decompile(planned.tree) ?? DeviceTreeSource.render(planned.tree)
+            output(source)
+            return nil
+        }
+        guard let control = hypervisor as? any DomainControl else {
+            throw ToolstackError("\(prefix): this hypervisor backend cannot create domains")
+        }
+        guard let uuid = config.uuid ?? DomainUUID.random() else { throw ToolstackError("\(prefix): cannot generate a UUID") }
+        var run = CreateRun(control: control, xenstore: xenstore, prefix: prefix)
+        let created = try run.step("create domain") {
+            try control.createDomain(DomainCreateConfig(
+                handle: uuid.bytes, maxVCPUs: config.vcpus ?? 1, gic: predicted, nrSPIs: spis, iommu: config.passthrough != .disabled))
+        }
+        let domain = created.id
+        run.domain = domain
+        let entries = GuestXenStoreEntries(domain: domain, uuid: uuid, config: config)
+        run.vmPath = entries.vmPath
+        run.createdParents = try run.step("write xenstore entries") { try entries.write(to: xenstore, startTime: Date().timeIntervalSince1970) }
+        try run.step("set maximum memory") { try control.setMaxMemory(domain, kib: config.maxMemoryKiB) }
+        let guestTree = try run.step("generate the guest device tree") { try GuestDeviceTree(config: config, inputs(created.gic)) }
+        try run.step("load kernel \(config.kernel)") {
+            try control.loadKernel(domain, image: GuestBootImage(
+                memoryKiB: config.targetMemoryKiB, kernel: kernel, ramdisk: ramdisk, deviceTree: guestTree.tree.bytes, cmdline: config.cmdline))
+        }
+        for irq in config.irqs {
+            try run.step("route IRQ \(irq)") { try control.bindSPI(irq, to: domain) }
+        }
+        for range in config.iomem {
+            let text = "0x\(String(range.start, radix: 16)),\(String(range.number, radix: 16))@0x\(String(range.gfn, radix: 16))"
+            try run.step("iomem \(text): permission") { try control.iomemPermission(domain, frame: range.start, count: range.number, allow: true) }
+            var done: UInt64 = 0
+            while done < range.number {
+                let count = min(DomainControlLimits.mappingBatch, range.number - done)
+                try run.step("iomem \(text): map") {
+                    try control.memoryMapping(domain, gfn: range.gfn + done, frame: range.start + done, count: count, add: true)
+                }
+                done += count
+            }
+        }
+        for path in config.dtdevs {
+            try run.step("dtdev \(path): test assign") { try control.testAssignDevice(path) }
+            try run.step("dtdev \(path): assign") { try control.assignDevice(path, to: domain) }
+        }
+        try run.step("console") { try entries.writeConsole(to: xenstore) }
+        if !paused { try run.step("unpause") { try control.unpause(domain) } }
+        log("created domain \(domain) (\(config.name))")
+        return domain
+    }
+
+    /// The GIC to ask Xen for; `.native` when neither the configuration nor the host tree says.
+    static func guestGIC(_ requested: GICVersion?, host: DeviceTree?) -> GuestGIC {
+        switch requested {
+        case .v2: return .v2
+        case .v3: return .v3
+        case .default, nil:
+            guard let host, let paths = try? host.nodePaths() else { return .native }
+            for path in paths where host.isGIC(path) {
+                return (host.property("compatible", of: path)?.deviceTreeStrings ?? []).contains("arm,gic-v3") ? .v3 : .v2
+            }
+            return .native
+        }
+    }
+
+    /// Each `dtdev` must exist in the host tree and carry `xen,passthrough`, or Xen gave it to dom0 at boot.
+    private func checkDTDevs(_ config: DomainConfig) throws {
+        guard let bootTree else { return }
+        let location = config.locations["dtdev"].map { "\($0): " } ?? ""
+        for path in config.dtdevs {
+            guard bootTree.hasNode(path) else {
+                throw ToolstackError("\(location)dtdev: \(path) is not a node of the host device tree")
+            }
+            guard bootTree.property("xen,passthrough", of: path) != nil else {
+                throw ToolstackError("\(location)dtdev: host node \(path) has no xen,passthrough, so Xen gave it to dom0 at boot; mark it (fdt set \(path) xen,passthrough) and reboot")
+            }
+        }
+    }
+
+    private func checkNameIsFree(_ name: String) throws {
+        let domains: [DomainInfo]
+        do { domains = try hypervisor.domains() } catch { throw ToolstackError("create \(name): cannot list domains: \(error.errno)") }
+        for info in domains where try domainName(info.id) == name {
+            throw ToolstackError("create \(name): domain \(info.id) already has this name")
+        }
+    }
+
+    private static func readImage(_ path: String, key: String, _ config: DomainConfig) throws -> [UInt8] {
+        let location = config.locations[key].map { "\($0): " } ?? ""
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ToolstackError("\(location)\(key): cannot read \(path)")
+        }
+        guard !data.isEmpty else { throw ToolstackError("\(location)\(key): \(path) is empty") }
+        return Array(data)
+    }
+}
+
+/// The steps of one `xl create` done so far, to undo them when a later one fails.
+struct CreateRun {
+    let control: any DomainControl
+    let xenstore: any XenStore
+    let prefix: String
+    var domain: DomainID?
+    var vmPath: String?
+    /// Parents of the domain's entries that did not exist before.
+    var createdParents: [String] = []
+
+    /// Runs one step; on failure destroys the domain (Xen takes back its IRQs, mappings and devices), removes its
+    /// xenstore entries, and throws one line naming the step.
+    func step<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            var undone = ""
+            if let domain {
+                do { try control.destroy(domain) } catch { undone += "; destroying domain \(domain) also failed: \(error)" }
+                do { try GuestXenStoreEntries.remove(domain: domain, vm: vmPath, parents: createdParents, from: xenstore) } catch {
+                    undone += "; removing its xenstore entries also failed: \(error)"
+                }
+            }
+            throw ToolstackError("\(prefix): step \"\(name)\" failed: \(Self.reason(error))\(undone)")
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? HypervisorError { return "\(error.operation) returned \(error.errno)" }
+        return String(describing: error)
+    }
+}
+
+extension DomainUUID {
+    /// A random (version 4) UUID, as libxl generates when the configuration gives none.
+    static func random() -> DomainUUID? {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let text = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { r in
+            String(hex.dropFirst(r.lowerBound).prefix(r.count))
+        }.joined(separator: "-")
+        return DomainUUID(text)
+    }
+}

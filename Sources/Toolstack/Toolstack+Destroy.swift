@@ -1,0 +1,32 @@
+import XenControl
+import XenStoreClient
+import XenTypes
+
+extension Toolstack {
+    /// `xl destroy DOMAIN`: Xen takes back the domain's memory, IRQs, mappings and devices; its xenstore entries go.
+    public func destroyDomain(_ argument: String) throws {
+        let info: DomainInfo
+        do { info = try findDomain(argument) } catch let error as ToolstackError {
+            throw ToolstackError("destroy \(argument): \(error.message)")
+        }
+        guard info.id != .dom0 else { throw ToolstackError("destroy \(argument): domain 0 cannot be destroyed") }
+        guard let control = hypervisor as? any DomainControl else {
+            throw ToolstackError("destroy \(argument): this hypervisor backend cannot destroy domains")
+        }
+        let vm: String?
+        do { vm = try xenstore.readString("/local/domain/\(info.id)/vm") } catch {
+            throw ToolstackError("destroy \(argument): cannot read /local/domain/\(info.id)/vm: \(error.errno)")
+        }
+        if dryRun {
+            output("dry run: would destroy domain \(info.id) and remove /local/domain/\(info.id), /libxl/\(info.id)\(vm.map { " and \($0)" } ?? "")")
+            return
+        }
+        do { try control.destroy(info.id) } catch {
+            throw ToolstackError("destroy \(argument): \(error.operation) returned \(error.errno)")
+        }
+        do { try GuestXenStoreEntries.remove(domain: info.id, vm: vm, from: xenstore) } catch {
+            throw ToolstackError("destroy \(argument): domain \(info.id) is gone but its xenstore entries remain: \(error)")
+        }
+        log("destroyed domain \(info.id)")
+    }
+}

@@ -1,0 +1,94 @@
+import XenTypes
+
+/// The hypercalls `xl create` and `xl destroy` use to build, give devices to, run and destroy a domain.
+///
+/// Every failure is a ``HypervisorError`` carrying the errno Xen returned.
+public protocol DomainControl: Hypervisor {
+    /// `XEN_DOMCTL_createdomain`: a new, paused domain; returns its id and the GIC version Xen chose.
+    func createDomain(_ config: DomainCreateConfig) throws(HypervisorError) -> CreatedDomain
+    /// `XEN_DOMCTL_max_mem`: the most memory the domain may hold, in KiB.
+    func setMaxMemory(_ domain: DomainID, kib: UInt64) throws(HypervisorError)
+    /// The domain builder (libxenguest): populates `memoryKiB` of guest RAM and loads the boot images.
+    func loadKernel(_ domain: DomainID, image: GuestBootImage) throws(HypervisorError)
+    /// `XEN_DOMCTL_bind_pt_irq` with `PT_IRQ_TYPE_SPI`: routes a physical SPI to the guest, virq equal to irq.
+    func bindSPI(_ irq: UInt32, to domain: DomainID) throws(HypervisorError)
+    /// `XEN_DOMCTL_iomem_permission`: lets the domain map (or stop it mapping) `count` host frames from `frame`.
+    func iomemPermission(_ domain: DomainID, frame: UInt64, count: UInt64, allow: Bool) throws(HypervisorError)
+    /// `XEN_DOMCTL_memory_mapping`: maps (or unmaps) `count` host frames from `frame` at guest frame `gfn`.
+    /// Xen on ARM refuses more than ``DomainControlLimits/mappingBatch`` frames in one call with `E2BIG`.
+    func memoryMapping(_ domain: DomainID, gfn: UInt64, frame: UInt64, count: UInt64, add: Bool) throws(HypervisorError)
+    /// `XEN_DOMCTL_test_assign_device` (`XEN_DOMCTL_DEV_DT`): whether the device is free to be assigned.
+    func testAssignDevice(_ path: String) throws(HypervisorError)
+    /// `XEN_DOMCTL_assign_device` (`XEN_DOMCTL_DEV_DT`): gives a host device-tree node, behind the IOMMU, to the domain.
+    func assignDevice(_ path: String, to domain: DomainID) throws(HypervisorError)
+    /// `XEN_DOMCTL_unpausedomain`.
+    func unpause(_ domain: DomainID) throws(HypervisorError)
+    /// `XEN_DOMCTL_pausedomain`.
+    func pause(_ domain: DomainID) throws(HypervisorError)
+    /// `XEN_DOMCTL_destroydomain`: Xen takes back the domain's memory, IRQs, mappings and devices.
+    func destroy(_ domain: DomainID) throws(HypervisorError)
+}
+
+/// Limits of the domain hypercalls on ARM.
+public enum DomainControlLimits {
+    /// Most frames one `XEN_DOMCTL_memory_mapping` maps on ARM (`64`; more is `E2BIG`).
+    public static let mappingBatch: UInt64 = 64
+}
+
+/// The guest interrupt controller asked for at creation (`XEN_DOMCTL_CONFIG_GIC_*`).
+public enum GuestGIC: UInt8, Hashable, Sendable, Codable {
+    /// Same as the host's.
+    case native = 0
+    case v2 = 1
+    case v3 = 2
+}
+
+/// What `XEN_DOMCTL_createdomain` is given for an ARM guest.
+public struct DomainCreateConfig: Hashable, Sendable, Codable {
+    /// The domain handle (its UUID's 16 bytes).
+    public var handle: [UInt8]
+    public var maxVCPUs: UInt32
+    public var gic: GuestGIC
+    /// SPIs the virtual GIC gets (`nr_spis`).
+    public var nrSPIs: UInt32
+    /// `XEN_DOMCTL_CDF_iommu`: devices behind the IOMMU may be assigned.
+    public var iommu: Bool
+    /// `XEN_DOMCTL_CDF_directmap`: guest physical equals host physical (never set by `xl create`).
+    public var directMap: Bool
+
+    public init(handle: [UInt8], maxVCPUs: UInt32, gic: GuestGIC, nrSPIs: UInt32, iommu: Bool, directMap: Bool = false) {
+        self.handle = handle
+        self.maxVCPUs = maxVCPUs
+        self.gic = gic
+        self.nrSPIs = nrSPIs
+        self.iommu = iommu
+        self.directMap = directMap
+    }
+}
+
+/// A domain `XEN_DOMCTL_createdomain` made: its id and the GIC version Xen gave it.
+public struct CreatedDomain: Hashable, Sendable {
+    public var id: DomainID
+    public var gic: GuestGIC
+    public init(id: DomainID, gic: GuestGIC) {
+        self.id = id
+        self.gic = gic
+    }
+}
+
+/// What the domain builder loads into a new guest: RAM, kernel, ramdisk, device tree, command line.
+public struct GuestBootImage: Hashable, Sendable, Codable {
+    public var memoryKiB: UInt64
+    public var kernel: [UInt8]
+    public var ramdisk: [UInt8]?
+    public var deviceTree: [UInt8]
+    public var cmdline: String?
+
+    public init(memoryKiB: UInt64, kernel: [UInt8], ramdisk: [UInt8]?, deviceTree: [UInt8], cmdline: String?) {
+        self.memoryKiB = memoryKiB
+        self.kernel = kernel
+        self.ramdisk = ramdisk
+        self.deviceTree = deviceTree
+        self.cmdline = cmdline
+    }
+}

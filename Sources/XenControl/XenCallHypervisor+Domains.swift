@@ -1,0 +1,69 @@
+import XenSys
+import XenTypes
+
+/// The domain hypercalls through libxenctrl. The domain builder (libxenguest) is not linked: ``loadKernel(_:image:)``
+/// fails with `ENOSYS`, so on real Xen `xl create` stops there and destroys the domain.
+extension XenCallHypervisor: DomainControl {
+    public func createDomain(_ config: DomainCreateConfig) throws(HypervisorError) -> CreatedDomain {
+        var flags = XenCtrl.createFlagsARM
+        if config.iommu { flags |= XenCtrl.createFlagIOMMU }
+        // xl never asks for XEN_DOMCTL_CDF_directmap; only boot-time domains are direct-mapped.
+        guard !config.directMap else { throw HypervisorError("xc_domain_create", errno: .EOPNOTSUPP) }
+        let created = try call("xc_domain_create") { (ctrl) throws(Errno) in
+            try ctrl.createARMDomain(handle: config.handle, flags: flags, maxVCPUs: config.maxVCPUs,
+                                     gicVersion: config.gic.rawValue, nrSPIs: config.nrSPIs)
+        }
+        return CreatedDomain(id: DomainID(UInt16(truncatingIfNeeded: created.domid)), gic: GuestGIC(rawValue: created.gicVersion) ?? config.gic)
+    }
+
+    public func setMaxMemory(_ domain: DomainID, kib: UInt64) throws(HypervisorError) {
+        try call("xc_domain_setmaxmem") { (ctrl) throws(Errno) in try ctrl.setMaxMemory(domid: UInt32(domain.rawValue), kib: kib) }
+    }
+
+    public func loadKernel(_ domain: DomainID, image: GuestBootImage) throws(HypervisorError) {
+        throw HypervisorError("the libxenguest domain builder (not part of this build)", errno: .ENOSYS)
+    }
+
+    public func bindSPI(_ irq: UInt32, to domain: DomainID) throws(HypervisorError) {
+        guard let spi = UInt16(exactly: irq) else { throw HypervisorError("xc_domain_bind_pt_spi_irq", errno: .EINVAL) }
+        try call("xc_domain_bind_pt_spi_irq") { (ctrl) throws(Errno) in try ctrl.bindSPI(domid: UInt32(domain.rawValue), irq: spi) }
+    }
+
+    public func iomemPermission(_ domain: DomainID, frame: UInt64, count: UInt64, allow: Bool) throws(HypervisorError) {
+        try call("xc_domain_iomem_permission") { (ctrl) throws(Errno) in
+            try ctrl.iomemPermission(domid: UInt32(domain.rawValue), frame: frame, count: count, allow: allow)
+        }
+    }
+
+    public func memoryMapping(_ domain: DomainID, gfn: UInt64, frame: UInt64, count: UInt64, add: Bool) throws(HypervisorError) {
+        try call("xc_domain_memory_mapping") { (ctrl) throws(Errno) in
+            try ctrl.memoryMapping(domid: UInt32(domain.rawValue), gfn: gfn, frame: frame, count: count, add: add)
+        }
+    }
+
+    public func testAssignDevice(_ path: String) throws(HypervisorError) {
+        try call("xc_test_assign_dt_device") { (ctrl) throws(Errno) in try ctrl.testAssignDTDevice(domid: 0, path: path) }
+    }
+
+    public func assignDevice(_ path: String, to domain: DomainID) throws(HypervisorError) {
+        try call("xc_assign_dt_device") { (ctrl) throws(Errno) in try ctrl.assignDTDevice(domid: UInt32(domain.rawValue), path: path) }
+    }
+
+    public func unpause(_ domain: DomainID) throws(HypervisorError) {
+        try call("xc_domain_unpause") { (ctrl) throws(Errno) in try ctrl.unpause(domid: UInt32(domain.rawValue)) }
+    }
+
+    public func pause(_ domain: DomainID) throws(HypervisorError) {
+        try call("xc_domain_pause") { (ctrl) throws(Errno) in try ctrl.pause(domid: UInt32(domain.rawValue)) }
+    }
+
+    public func destroy(_ domain: DomainID) throws(HypervisorError) {
+        try call("xc_domain_destroy") { (ctrl) throws(Errno) in try ctrl.destroy(domid: UInt32(domain.rawValue)) }
+    }
+
+    /// Runs a libxenctrl call; a control seam other than libxenctrl (a test double) has no domain calls: `ENOSYS`.
+    private func call<T>(_ name: String, _ body: (XenCtrl) throws(Errno) -> T) throws(HypervisorError) -> T {
+        guard let ctrl = control as? XenCtrl else { throw HypervisorError(name, errno: .ENOSYS) }
+        do throws(Errno) { return try body(ctrl) } catch { throw HypervisorError(name, errno: error) }
+    }
+}

@@ -1,0 +1,196 @@
+import DeviceTree
+import XenControl
+import XenTypes
+
+/// The domain hypercalls of `xl create` and `xl destroy`, with the checks and errnos of Xen on ARM.
+/// Any of them can be made to fail once through ``SimulatedHostState/injectedFailures``, keyed by the names below.
+extension SimulatedHypervisor: DomainControl {
+    /// Most SPIs a virtual GIC has (1020 interrupt IDs, 32 of them per-CPU).
+    public static let maxSPIs: UInt32 = 988
+    /// Most frames one permission call may grant here; Xen keeps ranges, the simulator keeps frames.
+    public static let maxPermissionFrames: UInt64 = 1 << 18
+
+    public func createDomain(_ config: DomainCreateConfig) throws(HypervisorError) -> CreatedDomain {
+        let name = "XEN_DOMCTL_createdomain"
+        try injectedFailure(name)
+        guard config.handle.count == 16, config.maxVCPUs >= 1, config.maxVCPUs <= 128, config.nrSPIs <= Self.maxSPIs else {
+            throw HypervisorError(name, errno: .EINVAL)
+        }
+        let hostGIC = hostGICVersion()
+        let gic = config.gic == .native ? hostGIC : config.gic
+        // A GICv3 host emulates GICv2 only with the GICv2 compatibility interface; the simulated hosts have none.
+        guard gic == hostGIC else { throw HypervisorError(name, errno: .EOPNOTSUPP) }
+        let id = addDomain(memoryKiB: 0, vcpus: Int(config.maxVCPUs), directMapped: config.directMap, iommu: config.iommu)
+        let index = try domainIndex(id, name)
+        state.domains[index].state = .paused
+        state.domains[index].guest = SimulatedGuest(gic: gic, nrSPIs: config.nrSPIs)
+        return CreatedDomain(id: id, gic: gic)
+    }
+
+    public func setMaxMemory(_ domain: DomainID, kib: UInt64) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_max_mem"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        state.domains[index].guest?.maxMemoryKiB = kib
+    }
+
+    public func loadKernel(_ domain: DomainID, image: GuestBootImage) throws(HypervisorError) {
+        let name = "xc_dom_build (libxenguest)"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        guard var guest = state.domains[index].guest, guest.kernelBytes == nil else { throw HypervisorError(name, errno: .EINVAL) }
+        // xc_dom_find_loader: only an arm64 Image (magic "ARM\x64" at 0x38) is loadable here.
+        guard Self.isARM64Image(image.kernel) else { throw HypervisorError(name, errno: .EINVAL) }
+        guard image.memoryKiB > 0, image.memoryKiB <= (guest.maxMemoryKiB ?? 0) else { throw HypervisorError(name, errno: .ENOMEM) }
+        guard (try? DeviceTree(validating: image.deviceTree)) != nil else { throw HypervisorError(name, errno: .EINVAL) }
+        guest.kernelBytes = image.kernel.count
+        guest.ramdiskBytes = image.ramdisk?.count
+        guest.deviceTree = image.deviceTree
+        guest.cmdline = image.cmdline
+        state.domains[index].guest = guest
+        state.domains[index].memoryKiB = image.memoryKiB
+    }
+
+    public func bindSPI(_ irq: UInt32, to domain: DomainID) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_bind_pt_irq"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        let hardware = self.hardware()
+        guard irq >= 32 else { throw HypervisorError(name, errno: .EINVAL) }
+        guard callerHoldsIRQ(irq, hardware) else { throw HypervisorError(name, errno: .EPERM) }
+        // vgic_reserve_virq: beyond the domain's SPIs, or already reserved.
+        let spis = state.domains[index].guest?.nrSPIs ?? 0
+        guard irq - 32 < spis, !state.domains[index].routedIRQs.contains(irq) else { throw HypervisorError(name, errno: .EBUSY) }
+        // route_irq_to_guest: routed elsewhere.
+        if isRouted(irq, hardware) { throw HypervisorError(name, errno: .EBUSY) }
+        state.domains[index].routedIRQs.insert(irq)
+    }
+
+    public func iomemPermission(_ domain: DomainID, frame: UInt64, count: UInt64, allow: Bool) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_iomem_permission"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        let frames = try range(frame, count, name)
+        guard count <= Self.maxPermissionFrames else { throw HypervisorError(name, errno: .ENOMEM) }
+        guard callerMayMap(frames) else { throw HypervisorError(name, errno: .EPERM) }
+        if allow {
+            state.domains[index].mmioPermissions.formUnion(frames)
+        } else {
+            state.domains[index].mmioPermissions.subtract(frames)
+        }
+    }
+
+    public func memoryMapping(_ domain: DomainID, gfn: UInt64, frame: UInt64, count: UInt64, add: Bool) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_memory_mapping"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        let frames = try range(frame, count, name)
+        _ = try range(gfn, count, name)
+        guard count <= DomainControlLimits.mappingBatch else { throw HypervisorError(name, errno: .E2BIG) }
+        guard callerMayMap(frames), frames.allSatisfy(state.domains[index].mmioPermissions.contains) else {
+            throw HypervisorError(name, errno: .EPERM)
+        }
+        for offset in 0..<count {
+            if add {
+                state.domains[index].mmioMappings[gfn + offset] = frame + offset
+            } else {
+                state.domains[index].mmioMappings[gfn + offset] = nil
+            }
+        }
+    }
+
+    public func testAssignDevice(_ path: String) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_test_assign_device"
+        try injectedFailure(name)
+        guard try liveHostTree(name).hasNode(path) else { throw HypervisorError(name, errno: .ESRCH) }
+        guard deviceOwner(path) == .io else { throw HypervisorError(name, errno: .EBUSY) }
+    }
+
+    public func assignDevice(_ path: String, to domain: DomainID) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_assign_device"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        let tree = try liveHostTree(name)
+        guard tree.hasNode(path) else { throw HypervisorError(name, errno: .ESRCH) }
+        guard deviceOwner(path) == .io else { throw HypervisorError(name, errno: .EBUSY) }
+        // iommu_assign_dt_device: the domain must use the IOMMU and the device must be behind one.
+        guard state.domains[index].iommu, tree.property("iommus", of: path) != nil else { throw HypervisorError(name, errno: .EINVAL) }
+        state.deviceOwners[path] = domain
+    }
+
+    public func unpause(_ domain: DomainID) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_unpausedomain"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        state.domains[index].state.remove(.paused)
+        state.domains[index].state.insert(.running)
+    }
+
+    public func pause(_ domain: DomainID) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_pausedomain"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        state.domains[index].state.remove(.running)
+        state.domains[index].state.insert(.paused)
+    }
+
+    public func destroy(_ domain: DomainID) throws(HypervisorError) {
+        try injectedFailure("XEN_DOMCTL_destroydomain")
+        try removeDomain(domain)
+    }
+
+    // MARK: Checks
+
+    /// Who holds a device: an explicit assignment, else dom0 for protected devices it booted with, else `DOMID_IO`.
+    func deviceOwner(_ path: String) -> DomainID {
+        if let owner = state.deviceOwners[path] { return owner }
+        return hardware().dom0Devices.contains(path) ? .dom0 : .io
+    }
+
+    /// Whether the arm64 Image header's magic is present.
+    static func isARM64Image(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 64 && Array(bytes[0x38..<0x3C]) == Array("ARM\u{64}".utf8)
+    }
+
+    private func hardware() -> SimulatedHardware { SimulatedHardware(tree: try? hostTree()) }
+
+    /// The caller is dom0: it may hand on an IRQ it was given, or one of a device it booted with.
+    private func callerHoldsIRQ(_ irq: UInt32, _ hardware: SimulatedHardware) -> Bool {
+        let dom0 = state.index(of: .dom0).map { state.domains[$0].irqPermissions } ?? []
+        return dom0.contains(irq) || hardware.dom0IRQs.contains(irq)
+    }
+
+    /// Whether any domain has the IRQ routed, dom0's boot-time routes included.
+    private func isRouted(_ irq: UInt32, _ hardware: SimulatedHardware) -> Bool {
+        hardware.dom0RoutedIRQs.contains(irq) || state.domains.contains { $0.routedIRQs.contains(irq) }
+    }
+
+    /// The caller is dom0: every frame but Xen's own and RAM.
+    private func callerMayMap(_ frames: ClosedRange<UInt64>) -> Bool { hardware().dom0MayMap(frames) }
+
+    private func range(_ first: UInt64, _ count: UInt64, _ name: String) throws(HypervisorError) -> ClosedRange<UInt64> {
+        let (last, overflow) = first.addingReportingOverflow(count)
+        guard count > 0, !overflow, last <= 1 << 40 else { throw HypervisorError(name, errno: .EINVAL) }
+        return first...(last - 1)
+    }
+
+    private func domainIndex(_ domain: DomainID, _ name: String) throws(HypervisorError) -> Int {
+        guard let index = state.index(of: domain) else { throw HypervisorError(name, errno: .ESRCH) }
+        return index
+    }
+
+    private func liveHostTree(_ name: String) throws(HypervisorError) -> DeviceTree {
+        do { return try hostTree() } catch { throw HypervisorError(name, errno: .EINVAL) }
+    }
+
+    /// The host GIC's version: v3 when an `arm,gic-v3` controller is in the host tree.
+    private func hostGICVersion() -> GuestGIC {
+        guard let tree = try? hostTree(), let paths = try? tree.nodePaths() else { return .v2 }
+        let v3 = paths.contains { tree.isGIC($0) && (tree.property("compatible", of: $0)?.deviceTreeStrings ?? []).contains("arm,gic-v3") }
+        return v3 ? .v3 : .v2
+    }
+
+    private func injectedFailure(_ operation: String) throws(HypervisorError) {
+        if let errno = state.injectedFailures.removeValue(forKey: operation) { throw HypervisorError(operation, errno: errno) }
+    }
+}

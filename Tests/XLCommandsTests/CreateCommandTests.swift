@@ -1,0 +1,155 @@
+import Foundation
+import TestSupport
+import XCTest
+import XenSimulator
+import XenTypes
+
+final class CreateCommandTests: XCTestCase {
+    /// A simulated host booted with seed 003's host tree, a kernel, and a writer of configs.
+    private func setUp(_ xl: XLRunner) throws -> (kernel: String, partial: String) {
+        let hostDTB = try xl.dtbo("host.dtb", CreateFixtures.host)
+        XCTAssertEqual(xl("--host-dtb", hostDTB, "list").status, 0)
+        return (try xl.file("Image", CreateFixtures.kernel), try xl.dtbo("guest-midway.dtb", CreateFixtures.partial()))
+    }
+
+    /// The host's files, except Xen's next-domid rover, which a failed create advances in Xen too.
+    private func traces(_ xl: XLRunner) throws -> [String: NSDictionary] {
+        var result: [String: NSDictionary] = [:]
+        for (name, data) in xl.snapshot() {
+            var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            object["nextDomainID"] = nil
+            result[name] = object as NSDictionary
+        }
+        return result
+    }
+
+    private func write(_ xl: XLRunner, _ name: String, _ text: String) throws -> String {
+        try xl.file(name, Array(text.utf8))
+    }
+
+    func testSeedExampleCreatesARunningDomainAndDestroyReleasesEverything() throws {
+        let xl = try XLRunner()
+        let (kernel, partial) = try setUp(xl)
+        let config = try write(xl, "midway.cfg", CreateFixtures.config(kernel: kernel, deviceTree: partial))
+        var result = xl("create", config)
+        XCTAssertEqual(result.status, 0, result.stderr)
+
+        let state = try xl.withHost { $0.hypervisor.state }
+        let domain = try XCTUnwrap(state.domains.first { $0.id == 1 })
+        XCTAssertTrue(domain.state.contains(.running))
+        XCTAssertEqual(domain.routedIRQs, [112, 113, 114])
+        XCTAssertEqual(domain.mmioMappings, [0x10000: 0xfff51])
+        XCTAssertEqual(domain.memoryKiB, 256 * 1024)
+        XCTAssertEqual(domain.guest?.nrSPIs, 83)
+        XCTAssertEqual(state.deviceOwners, ["/soc/ethernet@fff51000": 1])
+        let dts = try DeviceTreeTools.decompile(try XCTUnwrap(domain.guest?.deviceTree))
+        for expected in ["model = \"XENVM-4.19\"", "interrupt-parent = <0xfde8>", "bootargs = \"console=hvc0\"",
+                         "compatible = \"arm,gic-v3\"", "phandle = <0xfde8>", "ethernet@10000000 {", "net = \"/passthrough/ethernet@10000000\""] {
+            XCTAssertTrue(dts.contains(expected), "\(expected) missing from\n\(dts)")
+        }
+        let order = ["chosen {", "cpus {", "psci {", "memory@40000000 {", "interrupt-controller@3001000 {", "timer {", "hypervisor {", "passthrough {", "aliases {"]
+        let positions = order.compactMap { dts.range(of: $0)?.lowerBound }
+        XCTAssertEqual(positions.count, order.count, dts)
+        XCTAssertEqual(positions, positions.sorted(), dts)
+
+        result = xl("list")
+        XCTAssertTrue(result.stdout.contains("midway                                       1   256     2     r-----"), result.stdout)
+        result = xl("list", "-l")
+        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+        XCTAssertEqual(rows?.map { $0["name"] as? String }, ["Domain-0", "midway"])
+
+        result = xl("create", config)
+        XCTAssertEqual(result.stderr, "create midway: domain 1 already has this name\n")
+
+        XCTAssertEqual(xl("destroy", "0").stderr, "destroy 0: domain 0 cannot be destroyed\n")
+        XCTAssertEqual(xl("destroy", "midway").status, 0)
+        let after = try xl.withHost { host in (host.hypervisor.state, try host.xenstore.children("/local/domain"), try host.xenstore.children("/vm")) }
+        XCTAssertEqual(after.0.domains.map(\.id), [.dom0])
+        XCTAssertEqual(after.0.deviceOwners, [:])
+        XCTAssertEqual(after.1, ["0"])
+        XCTAssertEqual(after.2, [])
+        XCTAssertEqual(xl("destroy", "midway").stderr, "destroy midway: midway is not the name or id of any domain\n")
+
+        // The device is free again: a second guest gets it, paused with -p.
+        result = xl("create", "-p", config, "name=\"again\"")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(xl("list").stdout.contains("again                                        2   256     2     --p---"))
+    }
+
+    func testDryRunPrintsConfigAndGuestTreeAndTouchesNothing() throws {
+        let xl = try XLRunner()
+        let (kernel, partial) = try setUp(xl)
+        let config = try write(xl, "midway.cfg", CreateFixtures.config(kernel: kernel, deviceTree: partial))
+        let before = xl.snapshot()
+        let result = xl("-N", "create", config)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("\"device_tree\" : \"\(partial)\""), result.stdout)
+        XCTAssertTrue(result.stdout.contains("passthrough {"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("/dts-v1/;"), result.stdout)
+        XCTAssertEqual(xl.snapshot(), before)
+    }
+
+    func testEveryBadVariantFailsWithItsOwnMessageAndLeavesNoTrace() throws {
+        let xl = try XLRunner()
+        let (kernel, partial) = try setUp(xl)
+        let bad = try xl.file("bad-kernel", [UInt8](repeating: 7, count: 4096))
+        func tree(_ name: String, _ source: String) throws -> String { try xl.dtbo(name, source) }
+        let cases: [(String, String, String)] = [
+            ("no-passthrough", CreateFixtures.config(kernel: kernel, deviceTree: try tree("a.dtb", CreateFixtures.partial(node: "devices"))),
+             "no /passthrough node"),
+            ("no-simple-bus", CreateFixtures.config(kernel: kernel, deviceTree: try tree("b.dtb", CreateFixtures.partial(bus: "ranges; #address-cells = <2>; #size-cells = <2>;"))),
+             "/passthrough needs compatible = \"simple-bus\""),
+            ("no-ranges", CreateFixtures.config(kernel: kernel, deviceTree: try tree("c.dtb", CreateFixtures.partial(bus: "compatible = \"simple-bus\"; #address-cells = <2>; #size-cells = <2>;"))),
+             "/passthrough has no ranges"),
+            ("no-size-cells", CreateFixtures.config(kernel: kernel, deviceTree: try tree("d.dtb", CreateFixtures.partial(bus: "compatible = \"simple-bus\"; ranges; #address-cells = <2>;"))),
+             "/passthrough has no #size-cells"),
+            ("phandle-65000", CreateFixtures.config(kernel: kernel, deviceTree: try tree("e.dtb", CreateFixtures.partial(device: "reg = <0 0x10000000 0 0x1000>; phandle = <65000>;"))),
+             "uses phandle 65000, which the toolstack reserves for the guest GIC"),
+            ("dangling", CreateFixtures.config(kernel: kernel, deviceTree: try tree("f.dtb", CreateFixtures.partial(device: "reg = <0 0x10000000 0 0x1000>; interrupt-parent = <7>; interrupts = <0 80 4>;"))),
+             "interrupt-parent <7> names a node the guest will not have"),
+            ("reg-outside-iomem", CreateFixtures.config(kernel: kernel, deviceTree: partial, iomem: "\"0xfff51,1@0x20000\""),
+             "reg 0x10000000+0x1000 is not inside any guest range of iomem"),
+            ("irq-not-listed", CreateFixtures.config(kernel: kernel, deviceTree: partial, irqs: "112, 113"),
+             "interrupts give IRQ 114 (SPI 82), which irqs does not list"),
+            ("dtdev-not-marked", CreateFixtures.config(kernel: kernel, deviceTree: partial, dtdev: "\"/soc/ethernet@fff50000\""),
+             "host node /soc/ethernet@fff50000 has no xen,passthrough"),
+            ("dtdev-missing", CreateFixtures.config(kernel: kernel, deviceTree: partial, dtdev: "\"/soc/nothing\""),
+             "/soc/nothing is not a node of the host device tree"),
+            ("nr-spis", CreateFixtures.config(kernel: kernel, deviceTree: partial, extra: "nr_spis = 10"),
+             "nr_spis: 10 is too small; irqs and vuart need at least 83"),
+            ("irq-of-dom0", CreateFixtures.config(kernel: kernel, deviceTree: partial, irqs: "112, 113, 114, 109"),
+             "step \"route IRQ 109\" failed: XEN_DOMCTL_bind_pt_irq returned EBUSY"),
+            ("irq-of-xen", CreateFixtures.config(kernel: kernel, deviceTree: partial, irqs: "112, 113, 114, 42"),
+             "step \"route IRQ 42\" failed: XEN_DOMCTL_bind_pt_irq returned EPERM"),
+            ("iomem-of-gic", CreateFixtures.config(kernel: kernel, deviceTree: partial, iomem: "\"0xfff51,1@0x10000\", \"0xfff10,1\""),
+             "step \"iomem 0xfff10,1@0xfff10: permission\" failed: XEN_DOMCTL_iomem_permission returned EPERM"),
+            ("bad-kernel", CreateFixtures.config(kernel: bad, deviceTree: partial),
+             "step \"load kernel \(bad)\" failed: xc_dom_build (libxenguest) returned EINVAL"),
+        ]
+        for (name, text, message) in cases {
+            let config = try write(xl, name + ".cfg", text)
+            let before = try traces(xl)
+            let result = xl("create", config)
+            XCTAssertEqual(result.status, 1, name)
+            XCTAssertTrue(result.stderr.contains(message), "\(name): \(result.stderr)")
+            XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1, name)
+            XCTAssertEqual(try traces(xl), before, name)
+        }
+    }
+
+    func testAFailedLastStepUndoesEveryEarlierOne() throws {
+        let xl = try XLRunner()
+        let (kernel, partial) = try setUp(xl)
+        let config = try write(xl, "midway.cfg", CreateFixtures.config(kernel: kernel, deviceTree: partial))
+        try xl.withHost { $0.hypervisor.state.injectedFailures["XEN_DOMCTL_unpausedomain"] = .EIO }
+        let xenstoreBefore = xl.snapshot()["xenstore.json"]
+        let result = xl("create", config)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("step \"unpause\" failed: XEN_DOMCTL_unpausedomain returned EIO"), result.stderr)
+        let state = try xl.withHost { $0.hypervisor.state }
+        XCTAssertEqual(state.domains.map(\.id), [.dom0])
+        XCTAssertEqual(state.deviceOwners, [:])
+        XCTAssertEqual(xl.snapshot()["xenstore.json"], xenstoreBefore)
+        XCTAssertEqual(xl("create", config).status, 0)
+    }
+}
