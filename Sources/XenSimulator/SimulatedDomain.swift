@@ -32,7 +32,7 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings
+        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, guest
     }
 
     /// Encodes sets and the mapping sorted, so that the same state always gives the same bytes
@@ -50,6 +50,7 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         try container.encode(routedIRQs.sorted(), forKey: .routedIRQs)
         // A dictionary with integer keys is coded as alternating keys and values.
         try container.encode(mmioMappings.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }, forKey: .mmioMappings)
+        try container.encodeIfPresent(guest, forKey: .guest)
     }
 
     /// What `xc_domain_getinfolist` reports.
