@@ -75,7 +75,8 @@ extension Toolstack {
         guard version >= .v4_19 else {
             throw ToolstackError("dt-overlay attach \(file.path): Xen \(version) has no attach (it arrived in 4.19); on \(version) add already gives the devices to dom0")
         }
-        var record = try addedRecord(for: file, step: "attach")
+        let records = try registry()
+        var record = try addedRecord(for: file, step: "attach", in: records)
         let domain: DomainInfo
         do { domain = try findDomain(domainArgument) } catch let error as ToolstackError {
             throw ToolstackError("dt-overlay attach \(file.path): \(error.message)")
@@ -86,7 +87,7 @@ extension Toolstack {
         if domain.directMapped == false {
             throw ToolstackError("dt-overlay attach \(file.path): domain \(domain.id) is not direct-mapped; Xen gives overlay devices only 1:1 (dom0, or a dom0less domain with direct-map) and would answer EOPNOTSUPP")
         }
-        for other in try registry() where other.key != record.key && other.domain != nil {
+        for other in records where other.key != record.key && other.domain != nil {
             if let irq = record.irqs.first(where: other.irqs.contains) {
                 throw ToolstackError("dt-overlay attach \(file.path): IRQ \(irq) is already given to domain \(other.domain ?? .dom0) by overlay \(other.file)")
             }
@@ -175,10 +176,12 @@ extension Toolstack {
         return result
     }
 
-    /// The record of an overlay that must have been added before.
-    private func addedRecord(for file: OverlayFile, step: String) throws -> OverlayRecord {
+    /// The record of an overlay that must have been added before, taken from `records` when the
+    /// caller already read the registry, else read on its own.
+    private func addedRecord(for file: OverlayFile, step: String, in records: [OverlayRecord]? = nil) throws -> OverlayRecord {
         let key = OverlayRecord.key(for: file.blob)
-        guard let record = try OverlayRecord.read(key, from: xenstore) else {
+        let found = try records.map { $0.first { $0.key == key } } ?? OverlayRecord.read(key, from: xenstore)
+        guard let record = found else {
             throw ToolstackError("dt-overlay \(step) \(file.path): this overlay was never added (Xen matches overlays byte for byte; `xl dt-overlay list` shows what is added)")
         }
         return record

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Toolstack
 
 /// How `xl dt-overlay list` shows the registry.
@@ -8,21 +7,12 @@ enum OverlayListing {
         var lines = ["Overlay                                  Size  Domain  Nodes"]
         for record in records {
             let domain = record.domain.map { String($0.rawValue) } ?? "-"
-            lines.append(pad(record.file, 36) + leftPad(String(record.size), 10) + leftPad(domain, 8) + "  " + record.nodes.joined(separator: " "))
+            lines.append(
+                TextColumns.left(record.file, 36) + TextColumns.right(String(record.size), 10)
+                    + TextColumns.right(domain, 8) + "  " + record.nodes.joined(separator: " "))
         }
         return lines
     }
 
-    static func json(_ records: [OverlayRecord]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(records), as: UTF8.self)
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-    }
-    private static func leftPad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text
-    }
+    static func json(_ records: [OverlayRecord]) throws -> String { try TextColumns.json(records) }
 }

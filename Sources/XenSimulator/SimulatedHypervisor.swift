@@ -10,6 +10,9 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public init(state: SimulatedHostState) { self.state = state }
 
+    /// The largest MMIO range, in 4 KiB frames (1 GiB), the simulator grants or maps.
+    public static let maximumFramesPerRange = 1 << 18
+
     /// Xen's `DT_OVERLAY_MAX_SIZE`, `KB(500)`.
     public static let maximumOverlaySize = 512_000
 
@@ -180,6 +183,9 @@ public final class SimulatedHypervisor: Hypervisor {
         }
         for range in resources.mmio {
             guard let frames = range.frames else { throw HypervisorError(name, errno: .EINVAL) }
+            // The simulator keeps frames one by one; a larger range than it can hold is refused the
+            // way Xen refuses a mapping it cannot allocate for.
+            guard frames.count <= Self.maximumFramesPerRange else { throw HypervisorError(name, errno: .ENOMEM) }
             for frame in frames {
                 state.domains[d].mmioPermissions.insert(frame)
                 tracked.frames.append(frame)

@@ -226,7 +226,7 @@ final class DTOverlayCommandTests: XCTestCase {
             process.executableURL = binary
             process.arguments = ["--simulate", xl.directory, "dt-overlay", "add", try xl.dtbo("dev\(i).dtbo", source)]
             let errors = xl.scratch.appendingPathComponent("stderr\(i)")
-            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            XCTAssertTrue(FileManager.default.createFile(atPath: errors.path, contents: nil))
             process.standardError = try FileHandle(forWritingTo: errors)
             processes.append(process)
         }

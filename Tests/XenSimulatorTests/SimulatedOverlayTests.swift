@@ -143,6 +143,15 @@ final class SimulatedOverlayTests: XCTestCase {
         XCTAssertEqual(xen.state.overlays.count, 1)
     }
 
+    func testAHugeRegIsRefusedWithoutWalkingItsFrames() throws {
+        let xen = try host(.v4_19)
+        let source = OverlaySources.device().replacingOccurrences(of: "0x0 0x1000>", with: "0x100 0x0>")
+        let overlay = try blob(source)
+        try xen.dtOverlay(.add, blob: overlay)
+        assertErrno(.ENOMEM) { try xen.dtOverlayAttach(blob: overlay, to: .dom0) }
+        XCTAssertEqual(xen.state.domains[0].mmioMappings, [:])
+    }
+
     func testInjectedFailureIsUsedOnce() throws {
         let xen = try host(.v4_19)
         xen.state.injectedFailures["XEN_SYSCTL_dt_overlay"] = .EOPNOTSUPP
