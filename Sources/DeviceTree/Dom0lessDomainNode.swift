@@ -72,7 +72,7 @@ public struct Dom0lessDomainNode: Hashable, Sendable {
         guard let raw = tree.property("xen,static-mem", of: path) else { return [] }
         let addressCells = tree.property("#xen,static-mem-address-cells", of: path)?.deviceTreeCells?.first ?? 0
         let sizeCells = tree.property("#xen,static-mem-size-cells", of: path)?.deviceTreeCells?.first ?? 0
-        let entry = Int(addressCells + sizeCells)
+        let entry = Int(addressCells) + Int(sizeCells)
         guard (1...2).contains(addressCells), (1...2).contains(sizeCells), let cells = raw.deviceTreeCells, !cells.isEmpty, cells.count % entry == 0 else {
             throw DeviceTreeError("\(name): invalid xen,static-mem property (check #xen,static-mem-address-cells and #xen,static-mem-size-cells)")
         }
@@ -80,7 +80,8 @@ public struct Dom0lessDomainNode: Hashable, Sendable {
             MMIORange(address: join(cells[i..<(i + Int(addressCells))]), size: join(cells[(i + Int(addressCells))..<(i + entry)]))
         }
         let total = banks.reduce(UInt64(0)) { $0 &+ $1.size }
-        guard total == memoryKiB * 1024 else {
+        let (memoryBytes, overflow) = memoryKiB.multipliedReportingOverflow(by: 1024)
+        guard !overflow, total == memoryBytes else {
             throw DeviceTreeError("\(name): Static memory size not equal to the memory size \(memoryKiB) KiB")
         }
         return banks

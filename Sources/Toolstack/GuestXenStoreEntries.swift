@@ -23,7 +23,8 @@ struct GuestXenStoreEntries {
     /// Returns the parents (`/vm`, `/libxl`) it had to create, so that an undo removes them too.
     func write(to xenstore: any XenStore, startTime: Double) throws -> [String] {
         let readable = [XenStorePermission(.none, .dom0), XenStorePermission(.read, domain)]
-        let writable = [XenStorePermission(.both, domain)]
+        // The guest owns these; the first entry's access is what every other domain gets: none.
+        let writable = [XenStorePermission(.none, domain)]
         return try xenstore.transaction { tx in
             let created = try ["/vm", "/libxl"].filter { !(try xenstore.exists($0, in: tx)) }
             try xenstore.mkdir(domainPath, in: tx)

@@ -227,7 +227,7 @@ extension Toolstack {
         } catch {
             guard let error = error as? XenStoreError else { throw error }
             guard let undo else {
-                throw ToolstackError(failed(error).message + "; the devices stay attached (Xen has no detach)")
+                throw ToolstackError(failed(error).message + "; the devices stay attached (Xen has no detach)", hostChanged: true)
             }
             undo()
             throw failed(error)

@@ -14,7 +14,7 @@ extension Toolstack {
             throw ToolstackError("destroy \(argument): this hypervisor backend cannot destroy domains")
         }
         let vm: String?
-        do { vm = try xenstore.readString("/local/domain/\(info.id)/vm") } catch {
+        do { vm = try xenstore.readString("/local/domain/\(info.id)/vm").flatMap(Self.vmPath) } catch {
             throw ToolstackError("destroy \(argument): cannot read /local/domain/\(info.id)/vm: \(error.errno)")
         }
         if dryRun {
@@ -28,5 +28,16 @@ extension Toolstack {
             throw ToolstackError("destroy \(argument): domain \(info.id) is gone but its xenstore entries remain: \(error)")
         }
         log("destroyed domain \(info.id)")
+    }
+
+    /// The absolute `/vm/<uuid>` path a domain's `vm` node names (init-dom0less writes it relative,
+    /// as `vm/<uuid>`); `nil` for anything else, so a damaged value never removes another subtree.
+    static func vmPath(_ value: String) -> String? {
+        let path = value.hasPrefix("/") ? value : "/" + value
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[1] == "vm", parts[2].count == 36,
+            parts[2].allSatisfy({ $0.isHexDigit || $0 == "-" })
+        else { return nil }
+        return path
     }
 }

@@ -14,11 +14,14 @@ extension Toolstack {
         }
         do {
             try attachOverlay(file, to: String(domain.id.rawValue))
-        } catch {
-            do { try removeOverlay(file) } catch {
-                throw ToolstackError("dt-overlay add \(file.path) \(domainArgument): the attach failed and undoing the add failed too (\(error)); `xl dt-overlay list` shows what is left")
+        } catch let attachError {
+            // An attach that reached Xen cannot be undone, and removing under it would pull
+            // devices from a running domain: report it as it is.
+            if let error = attachError as? ToolstackError, error.hostChanged { throw error }
+            do { try removeOverlay(file) } catch let undoError {
+                throw ToolstackError("dt-overlay add \(file.path) \(domainArgument): \(attachError); undoing the add failed too (\(undoError)); `xl dt-overlay list` shows what is left")
             }
-            throw ToolstackError("\(error) (the add was undone)")
+            throw ToolstackError("\(attachError) (the add was undone)")
         }
     }
 

@@ -72,7 +72,14 @@ extension SimulatedHostState {
                 domain.routedIRQs.insert(irq)
             }
             for region in device.regions {
-                for page in 0..<(region.size / 4096) {
+                let pages = region.size / 4096
+                guard pages <= UInt64(SimulatedHypervisor.maximumFramesPerRange),
+                    !region.host.addingReportingOverflow(region.size).overflow,
+                    !region.guest.addingReportingOverflow(region.size).overflow
+                else {
+                    throw SimulatorError("Xen cannot boot this host tree: xen,reg region of \(device.hostPath) for \(node.name) is too large")
+                }
+                for page in 0..<pages {
                     domain.mmioPermissions.insert(region.host / 4096 + page)
                     domain.mmioMappings[region.guest / 4096 + page] = region.host / 4096 + page
                 }

@@ -28,9 +28,16 @@ public final class SimulatedHypervisor: Hypervisor {
 
     /// Creates a domain directly, as boot or the domain builder would; returns its id.
     public func addDomain(memoryKiB: UInt64, vcpus: Int, directMapped: Bool, iommu: Bool) -> DomainID {
-        var id = DomainID(state.nextDomainID)
-        while state.index(of: id) != nil { id = DomainID(id.rawValue + 1) }
-        state.nextDomainID = id.rawValue + 1
+        // Like Xen's domid allocator: count up from the last id, wrap before the reserved ids.
+        let limit = DomainID.firstReserved.rawValue
+        var candidate = state.nextDomainID
+        for _ in 1..<limit {
+            if candidate == 0 || candidate >= limit { candidate = 1 }
+            if state.index(of: DomainID(candidate)) == nil { break }
+            candidate += 1
+        }
+        let id = DomainID(candidate)
+        state.nextDomainID = candidate + 1
         state.domains.append(SimulatedDomain(id: id, memoryKiB: memoryKiB, vcpus: vcpus, state: .running, directMapped: directMapped, iommu: iommu))
         return id
     }

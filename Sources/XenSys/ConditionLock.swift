@@ -37,8 +37,10 @@ public final class ConditionLock: @unchecked Sendable {
 
     /// Releases the lock until ``broadcast()`` or the monotonic `deadline`; call only inside ``withLock(_:)``.
     public func wait(until deadline: Double) {
-        let seconds = deadline.rounded(.down)
-        var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((deadline - seconds) * 1e9))
+        // An infinite, NaN or absurdly far deadline waits about 30 years rather than trapping in Int().
+        let bounded = deadline.isNaN ? 0 : min(max(deadline, 0), 1e9)
+        let seconds = bounded.rounded(.down)
+        var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((bounded - seconds) * 1e9))
         pthread_cond_timedwait(condition, mutex, &ts)
     }
 

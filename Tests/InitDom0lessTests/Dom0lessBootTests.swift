@@ -66,6 +66,34 @@ final class Dom0lessBootTests: XCTestCase {
         }, "Xen cannot boot this host tree: fdt: invalid xen,shm-id a-very-long-shm-identifier, it must be limited to 16 characters")
     }
 
+    func testHostileSizesAreRefusedNotTrapped() throws {
+        func outcome(_ edit: (inout DeviceTree) throws -> Void) throws -> String {
+            var tree = try Dom0lessFixtures.tree([.init(name: "big", enhanced: nil)])
+            try edit(&tree)
+            do {
+                _ = try SimulatedHostState(version: .v4_19, hostTree: tree).bootingDom0less()
+                return "booted"
+            } catch { return "\(error)" }
+        }
+        XCTAssertTrue(try outcome {
+            try $0.setProperty("#xen,static-mem-address-cells", .deviceTreeCells([0xffff_ffff]), at: "/chosen/big")
+            try $0.setProperty("#xen,static-mem-size-cells", .deviceTreeCells([1]), at: "/chosen/big")
+            try $0.setProperty("xen,static-mem", .deviceTreeCells([0x5000_0000, 0x100_0000]), at: "/chosen/big")
+        }.contains("invalid xen,static-mem property"))
+        XCTAssertTrue(try outcome {
+            try $0.setProperty("memory", .deviceTreeCells([0x0100_0000, 0]), at: "/chosen/big")
+            try $0.setProperty("#xen,static-mem-address-cells", .deviceTreeCells([1]), at: "/chosen/big")
+            try $0.setProperty("#xen,static-mem-size-cells", .deviceTreeCells([1]), at: "/chosen/big")
+            try $0.setProperty("xen,static-mem", .deviceTreeCells([0x5000_0000, 0x100_0000]), at: "/chosen/big")
+        }.contains("Static memory size not equal"))
+        XCTAssertEqual(try outcome {
+            try $0.addNode("/chosen/big/passthrough")
+            try $0.addNode("/chosen/big/passthrough/rtc")
+            try $0.setProperty("xen,path", .deviceTreeStrings(["/pl031@9010000"]), at: "/chosen/big/passthrough/rtc")
+            try $0.setProperty("xen,reg", .deviceTreeCells([0, 0x901_0000, 0xffff_ffff, 0xffff_f000, 0, 0x2200_0000]), at: "/chosen/big/passthrough/rtc")
+        }, "Xen cannot boot this host tree: xen,reg region of /pl031@9010000 for big is too large")
+    }
+
     func testPassthroughMapsRegionsAndRoutesIRQs() throws {
         var tree = try Dom0lessFixtures.tree([.init(name: "io", enhanced: nil)])
         try tree.addNode("/chosen/io/passthrough")

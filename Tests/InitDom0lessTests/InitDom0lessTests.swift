@@ -45,6 +45,29 @@ final class InitDom0lessTests: XCTestCase {
         XCTAssertEqual(host.hypervisor.state.dom0less?.domains[1].maxMemoryKiB, 0x40000)
     }
 
+    func testXlListShowsAllThreeAndDestroyRemovesTheVMNode() throws {
+        let host = try open(.v4_21)
+        _ = try Dom0lessFixtures.run(host)
+        let vm = try XCTUnwrap(host.xenstore.readString("/local/domain/2/vm"))
+        try host.save()
+        host.close()
+        func xl(_ arguments: String...) -> (Int32, String) {
+            var out = ""
+            let status = XLMain.run(arguments, environment: ["XL_SIMULATE": host.directory],
+                                    output: Output(stdout: { out += $0 }, stderr: { out += $0 }))
+            return (status, out)
+        }
+        let (status, listing) = xl("list")
+        XCTAssertEqual(status, 0, listing)
+        for row in ["Domain-0 ", "(null) ", "web ", "rt "] { XCTAssertTrue(listing.contains(row), listing) }
+        XCTAssertEqual(xl("destroy", "web").0, 0)
+        let after = try SimulatedHost.open(directory: host.directory)
+        defer { after.close() }
+        XCTAssertFalse(try after.xenstore.exists("/" + vm))
+        XCTAssertFalse(try after.xenstore.exists("/local/domain/2"))
+        XCTAssertTrue(try after.xenstore.exists("/local/domain/3"))
+    }
+
     func testASecondRunChangesNothing() throws {
         for version in [XenVersion.v4_19, .v4_21] {
             let host = try open(version)

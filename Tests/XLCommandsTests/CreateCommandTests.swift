@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 import XenSimulator
+import XenStoreClient
 import XenTypes
 
 final class CreateCommandTests: XCTestCase {
@@ -61,9 +62,14 @@ final class CreateCommandTests: XCTestCase {
         result = xl("create", config)
         XCTAssertEqual(result.stderr, "create midway: domain 1 already has this name\n")
 
+        // Guest-writable nodes belong to the guest and are closed to every other domain.
+        let shutdownPermissions = try xl.withHost { try $0.xenstore.permissions("/local/domain/1/control/shutdown", in: nil) }
+        XCTAssertEqual(shutdownPermissions, [XenStorePermission(.none, 1)])
+
         XCTAssertEqual(xl("destroy", "0").stderr, "destroy 0: domain 0 cannot be destroyed\n")
         XCTAssertEqual(xl("destroy", "midway").status, 0)
         let after = try xl.withHost { host in (host.hypervisor.state, try host.xenstore.children("/local/domain"), try host.xenstore.children("/vm")) }
+        XCTAssertEqual(try xl.withHost { try $0.xenstore.children("/libxl") }.filter { $0 != "dt-overlay" }, [])
         XCTAssertEqual(after.0.domains.map(\.id), [.dom0])
         XCTAssertEqual(after.0.deviceOwners, [:])
         XCTAssertEqual(after.1, ["0"])

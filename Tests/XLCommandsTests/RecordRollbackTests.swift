@@ -5,10 +5,15 @@ import XenSimulator
 import XenStoreClient
 import XenTypes
 
-/// A xenstore whose commits fail: every other request goes to a real in-memory store.
+/// A xenstore whose commits fail once `allowedCommits` are used up: every other request goes to a
+/// real in-memory store.
 private final class CommitRefusingStore: XenStore {
     let inner: InMemoryXenStore
-    init(_ inner: InMemoryXenStore) { self.inner = inner }
+    var allowedCommits: Int
+    init(_ inner: InMemoryXenStore, allowedCommits: Int = 0) {
+        self.inner = inner
+        self.allowedCommits = allowedCommits
+    }
 
     func read(_ path: String, in t: XenStoreTransaction?) throws(XenStoreError) -> [UInt8] { try inner.read(path, in: t) }
     func write(_ path: String, _ value: [UInt8], in t: XenStoreTransaction?) throws(XenStoreError) { try inner.write(path, value, in: t) }
@@ -21,6 +26,10 @@ private final class CommitRefusingStore: XenStore {
     }
     func startTransaction() throws(XenStoreError) -> XenStoreTransaction { try inner.startTransaction() }
     func endTransaction(_ t: XenStoreTransaction, commit: Bool) throws(XenStoreError) -> Bool {
+        if commit, allowedCommits > 0 {
+            allowedCommits -= 1
+            return try inner.endTransaction(t, commit: true)
+        }
         _ = try inner.endTransaction(t, commit: false)
         if commit { throw XenStoreError("transaction_end", path: nil, errno: .EQUOTA) }
         return true
@@ -50,5 +59,25 @@ final class RecordRollbackTests: XCTestCase {
         XCTAssertEqual(hypervisor.state.overlays, [])
         XCTAssertEqual(hypervisor.state.hostTree, hypervisor.state.bootTree)
         XCTAssertEqual(try memory.children("/libxl/dt-overlay"), [])
+    }
+
+    func testAnAttachThatReachedXenIsNotUndoneByExpertMode() throws {
+        try XCTSkipUnless(DeviceTreeTools.isAvailable, "dtc is not installed")
+        let hypervisor = SimulatedHypervisor(state: SimulatedHostState(version: .v4_19, hostTree: try DefaultHostTree.make()))
+        let memory = InMemoryXenStore(database: XenStoreDatabase())
+        try memory.write("/local/domain/0/name", string: "Domain-0")
+        let toolstack = Toolstack(
+            hypervisor: hypervisor, xenstore: CommitRefusingStore(memory, allowedCommits: 1),
+            bootTree: try hypervisor.hostTree(), output: { _ in })
+        let file = try DeviceTreeTools.scratch().appendingPathComponent("eth.dtbo")
+        try Data(try DeviceTreeTools.compile(OverlaySources.device())).write(to: file)
+
+        XCTAssertThrowsError(try toolstack.addOverlay(try OverlayFile(path: file.path), attachingTo: "0")) { error in
+            XCTAssertTrue("\(error)".hasSuffix("the devices stay attached (Xen has no detach)"), "\(error)")
+        }
+        // The overlay stays in Xen, attached, and its add record stays too: nothing was pulled from under dom0.
+        XCTAssertEqual(hypervisor.state.overlays.map(\.attachedTo), [.dom0])
+        XCTAssertEqual(hypervisor.state.domains[0].routedIRQs, [72, 73])
+        XCTAssertEqual(try memory.children("/libxl/dt-overlay").count, 1)
     }
 }
