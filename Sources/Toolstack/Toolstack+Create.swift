@@ -15,6 +15,7 @@ extension Toolstack {
         let spis = try SPICount.required(config)
         try checkDTDevs(config)
         try checkNameIsFree(config.name)
+        try checkUUIDIsFree(config)
         let kernel = try Self.readImage(config.kernel, key: "kernel", config)
         let ramdisk = try config.ramdisk.map { try Self.readImage($0, key: "ramdisk", config) }
         let version = try xenVersion()
@@ -109,6 +110,20 @@ extension Toolstack {
         do { domains = try hypervisor.domains() } catch { throw ToolstackError("create \(name): cannot list domains: \(error.errno)") }
         for info in domains where try domainName(info.id) == name {
             throw ToolstackError("create \(name): domain \(info.id) already has this name")
+        }
+    }
+
+    /// A uuid given in the config must not be a running domain's: its `/vm/<uuid>` would be shared and
+    /// later removed with either domain.
+    private func checkUUIDIsFree(_ config: DomainConfig) throws {
+        guard let uuid = config.uuid else { return }
+        let taken: Bool
+        do { taken = try xenstore.exists("/vm/\(uuid)") } catch {
+            throw ToolstackError("create \(config.name): cannot read /vm from xenstore: \(error.errno)")
+        }
+        if taken {
+            let location = config.locations["uuid"].map { "\($0): " } ?? ""
+            throw ToolstackError("\(location)uuid: \(uuid) already belongs to a domain (/vm/\(uuid) exists)")
         }
     }
 

@@ -23,8 +23,6 @@ public protocol DomainControl: Hypervisor {
     func assignDevice(_ path: String, to domain: DomainID) throws(HypervisorError)
     /// `XEN_DOMCTL_unpausedomain`.
     func unpause(_ domain: DomainID) throws(HypervisorError)
-    /// `XEN_DOMCTL_pausedomain`.
-    func pause(_ domain: DomainID) throws(HypervisorError)
     /// `XEN_DOMCTL_destroydomain`: Xen takes back the domain's memory, IRQs, mappings and devices.
     func destroy(_ domain: DomainID) throws(HypervisorError)
 }

@@ -53,10 +53,6 @@ extension XenCallHypervisor: DomainControl {
         try call("xc_domain_unpause") { (ctrl) throws(Errno) in try ctrl.unpause(domid: UInt32(domain.rawValue)) }
     }
 
-    public func pause(_ domain: DomainID) throws(HypervisorError) {
-        try call("xc_domain_pause") { (ctrl) throws(Errno) in try ctrl.pause(domid: UInt32(domain.rawValue)) }
-    }
-
     public func destroy(_ domain: DomainID) throws(HypervisorError) {
         try call("xc_domain_destroy") { (ctrl) throws(Errno) in try ctrl.destroy(domid: UInt32(domain.rawValue)) }
     }

@@ -126,14 +126,6 @@ extension SimulatedHypervisor: DomainControl {
         state.domains[index].state.insert(.running)
     }
 
-    public func pause(_ domain: DomainID) throws(HypervisorError) {
-        let name = "XEN_DOMCTL_pausedomain"
-        try injectedFailure(name)
-        let index = try domainIndex(domain, name)
-        state.domains[index].state.remove(.running)
-        state.domains[index].state.insert(.paused)
-    }
-
     public func destroy(_ domain: DomainID) throws(HypervisorError) {
         try injectedFailure("XEN_DOMCTL_destroydomain")
         try removeDomain(domain)

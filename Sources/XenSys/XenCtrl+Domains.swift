@@ -62,8 +62,6 @@ extension XenCtrl {
 
     /// `xc_domain_unpause`.
     public func unpause(domid: UInt32) throws(Errno) { try check(xc_domain_unpause(handle, domid)) }
-    /// `xc_domain_pause`.
-    public func pause(domid: UInt32) throws(Errno) { try check(xc_domain_pause(handle, domid)) }
     /// `xc_domain_destroy`.
     public func destroy(domid: UInt32) throws(Errno) { try check(xc_domain_destroy(handle, domid)) }
 

@@ -61,6 +61,13 @@ final class CreateCommandTests: XCTestCase {
 
         result = xl("create", config)
         XCTAssertEqual(result.stderr, "create midway: domain 1 already has this name\n")
+        let vm = try xl.withHost { try $0.xenstore.readString("/local/domain/1/vm") }
+        let uuid = try XCTUnwrap(vm?.split(separator: "/").last)
+        let before = xl.snapshot()
+        result = xl("create", config, "name=\"twin\"", "uuid=\"\(uuid)\"")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.hasSuffix("uuid: \(uuid) already belongs to a domain (/vm/\(uuid) exists)\n"), result.stderr)
+        XCTAssertEqual(xl.snapshot(), before)
 
         // Guest-writable nodes belong to the guest and are closed to every other domain.
         let shutdownPermissions = try xl.withHost { try $0.xenstore.permissions("/local/domain/1/control/shutdown", in: nil) }
