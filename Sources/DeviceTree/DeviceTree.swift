@@ -16,13 +16,23 @@ public struct DeviceTree: Sendable {
         guard let total = FDT.totalSize(bytes), Int(total) == bytes.count else {
             throw DeviceTreeError("the header's totalsize (\(FDT.totalSize(bytes) ?? 0) bytes) differs from the blob's size (\(bytes.count) bytes)")
         }
+        let fdt = FDT(unchecked: bytes)
+        let depth: Int
         do {
             try FDT.checkFull(bytes)
+            depth = try fdt.maximumDepth()
         } catch {
             throw DeviceTreeError("not a valid flattened device tree: \(error.name)", fdt: error)
         }
-        fdt = FDT(unchecked: bytes)
+        guard depth <= DeviceTree.maximumDepth else {
+            throw DeviceTreeError("nodes nest \(depth) levels deep; at most \(DeviceTree.maximumDepth) are accepted")
+        }
+        self.fdt = fdt
     }
+
+    /// The deepest nesting accepted, so that walks over a tree cannot exhaust the stack
+    /// (real trees nest fewer than ten levels).
+    public static let maximumDepth = 64
 
     /// A tree with only an empty root node.
     public static func empty() throws(DeviceTreeError) -> DeviceTree {

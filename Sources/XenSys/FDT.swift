@@ -48,6 +48,21 @@ public struct FDT: Sendable {
         try FDTError.check(rc, "fdt_check_full")
     }
 
+    /// The deepest node's depth (the root is 0), walking with `fdt_next_node` without recursion.
+    public func maximumDepth() throws(FDTError) -> Int {
+        var depth: Int32 = 0
+        var deepest: Int32 = 0
+        var offset: Int32 = 0
+        while true {
+            offset = bytes.withUnsafeBytes { fdt_next_node($0.baseAddress, offset, &depth) }
+            // A negative depth means the walk left the root: the end of the tree.
+            if offset < 0 || depth < 0 { break }
+            deepest = max(deepest, depth)
+        }
+        if depth >= 0, offset != -FDT_ERR_NOTFOUND { try FDTError.check(offset, "fdt_next_node") }
+        return Int(deepest)
+    }
+
     // MARK: Nodes
 
     /// `fdt_path_offset`; `nil` when the path does not exist.

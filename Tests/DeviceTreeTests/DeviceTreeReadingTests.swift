@@ -71,4 +71,15 @@ final class DeviceTreeReadingTests: XCTestCase {
         XCTAssertEqual(try tree.children(of: "/").count, 200)
         XCTAssertNoThrow(try DeviceTree(validating: tree.bytes))
     }
+
+    func testDeepNestingIsRefusedBeforeAnyRecursiveWalk() throws {
+        let open = (0..<100).map { "n\($0) { " }.joined()
+        let close = String(repeating: "}; ", count: 100)
+        let deep = try Fixtures.compile("/dts-v1/;\n/ { \(open)\(close)};")
+        XCTAssertThrowsError(try DeviceTree(validating: deep)) {
+            XCTAssertEqual("\($0)", "nodes nest 100 levels deep; at most 64 are accepted")
+        }
+        let fine = (0..<64).map { "n\($0) { " }.joined() + String(repeating: "}; ", count: 64)
+        XCTAssertNoThrow(try DeviceTree(validating: try Fixtures.compile("/dts-v1/;\n/ { \(fine)};")))
+    }
 }
