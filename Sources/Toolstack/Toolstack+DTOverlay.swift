@@ -7,6 +7,32 @@ extension Toolstack {
     /// `xl dt-overlay add FILE`: checks the overlay against what is known of Xen's device tree,
     /// adds it, and records it in xenstore in the same step.
     public func addOverlay(_ file: OverlayFile) throws {
+        try addOverlay(file, checking: { _, _ in })
+    }
+
+    /// The add with `check` run on the planned record and the registry after every other check and
+    /// before the hypercall (expert and normal mode check the attach there).
+    func addOverlay(_ file: OverlayFile, checking check: (OverlayRecord, [OverlayRecord]) throws -> Void) throws {
+        let (record, records, version) = try plannedAdd(file)
+        try check(record, records)
+        if dryRun {
+            output("dry run: \(file.path) passed all checks (\(file.blob.count) bytes, \(file.overlay.fragments.count) fragment(s))")
+            output("would add: \(record.nodes.joined(separator: " "))")
+            output("would call XEN_SYSCTL_dt_overlay (cmd 30, interface version 0x\(String(InterfaceVersions.sysctl(for: version) ?? 0, radix: 16))) op=add size=\(file.blob.count)")
+            output("would record \(OverlayRecord.root)/\(record.key)")
+            return
+        }
+        let hypervisor = self.hypervisor
+        try recordAround(
+            record, step: .add, file: file.path, write: true,
+            hypercall: { try hypervisor.dtOverlay(.add, blob: file.blob) },
+            undo: { try? hypervisor.dtOverlay(.remove, blob: file.blob) })
+        log("added \(file.path): \(record.nodes.joined(separator: " "))")
+    }
+
+    /// Every check of an add, without changing anything: the record it would write, the registry
+    /// it was checked against, and the Xen release.
+    func plannedAdd(_ file: OverlayFile) throws -> (record: OverlayRecord, records: [OverlayRecord], version: XenVersion) {
         let version = try xenVersion()
         guard version >= .v4_18 else {
             throw ToolstackError("dt-overlay add \(file.path): Xen \(version) has no device-tree overlays (they arrived in Xen 4.18)")
@@ -26,20 +52,7 @@ extension Toolstack {
             irqs: resources.flatMap(\.irqs), mmio: resources.flatMap(\.mmio))
         // Xen 4.18's add also gives the devices to dom0.
         if version < .v4_19 { record.domain = .dom0 }
-
-        if dryRun {
-            output("dry run: \(file.path) passed all checks (\(file.blob.count) bytes, \(file.overlay.fragments.count) fragment(s))")
-            output("would add: \(nodes.joined(separator: " "))")
-            output("would call XEN_SYSCTL_dt_overlay (cmd 30, interface version 0x\(String(InterfaceVersions.sysctl(for: version) ?? 0, radix: 16))) op=add size=\(file.blob.count)")
-            output("would record \(OverlayRecord.root)/\(key)")
-            return
-        }
-        let hypervisor = self.hypervisor
-        try recordAround(
-            record, step: .add, file: file.path, write: true,
-            hypercall: { try hypervisor.dtOverlay(.add, blob: file.blob) },
-            undo: { try? hypervisor.dtOverlay(.remove, blob: file.blob) })
-        log("added \(file.path): \(nodes.joined(separator: " "))")
+        return (record, records, version)
     }
 
     /// `xl dt-overlay remove FILE`: removes an overlay added before, byte for byte.
@@ -87,11 +100,7 @@ extension Toolstack {
         if domain.directMapped == false {
             throw ToolstackError("dt-overlay attach \(file.path): domain \(domain.id) is not direct-mapped; Xen gives overlay devices only 1:1 (dom0, or a dom0less domain with direct-map) and would answer EOPNOTSUPP")
         }
-        for other in records where other.key != record.key && other.domain != nil {
-            if let irq = record.irqs.first(where: other.irqs.contains) {
-                throw ToolstackError("dt-overlay attach \(file.path): IRQ \(irq) is already given to domain \(other.domain ?? .dom0) by overlay \(other.file)")
-            }
-        }
+        try checkIRQsFree(record, among: records, step: "attach", file: file)
         record.domain = domain.id
         if dryRun {
             output("dry run: would attach \(record.nodes.joined(separator: " ")) to domain \(domain.id)")
@@ -139,6 +148,15 @@ extension Toolstack {
             throw ToolstackError("\(prefix) adds no nodes; Xen supports only overlays that add nodes, not ones that only change properties")
         }
         return path
+    }
+
+    /// No IRQ of `record` may be held by another overlay attached to a domain.
+    func checkIRQsFree(_ record: OverlayRecord, among records: [OverlayRecord], step: String, file: OverlayFile) throws {
+        for other in records where other.key != record.key && other.domain != nil {
+            if let irq = record.irqs.first(where: other.irqs.contains) {
+                throw ToolstackError("dt-overlay \(step) \(file.path): IRQ \(irq) is already given to domain \(other.domain ?? .dom0) by overlay \(other.file)")
+            }
+        }
     }
 
     /// Every new node must be new: not in the host tree, not added by another overlay, not twice in this one.

@@ -4,10 +4,13 @@ import XenTypes
 
 extension Toolstack {
     /// `xl dt-overlay add FILE DOMAIN` (expert mode): add, then attach to DOMAIN in one step. The
-    /// domain is checked before the add; if the attach still fails, the add is undone.
+    /// domain and the IRQs the attach needs are checked before the add; if the attach still fails,
+    /// the add is undone.
     public func addOverlay(_ file: OverlayFile, attachingTo domainArgument: String) throws {
         let domain = try attachableDomain(domainArgument, file: file)
-        try addOverlay(file)
+        try addOverlay(file) { record, records in
+            try checkIRQsFree(record, among: records, step: "add", file: file)
+        }
         if dryRun {
             output("would then call XEN_DOMCTL_dt_overlay (cmd 87) domain=\(domain.id) op=attach size=\(file.blob.count)")
             return

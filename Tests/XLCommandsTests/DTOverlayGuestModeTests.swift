@@ -78,6 +78,15 @@ final class DTOverlayGuestModeTests: XCTestCase {
         refuses(old, ["dt-overlay", "add", path, "0"], "dt-overlay add \(path) 0: Xen 4.18 has no attach (it arrived in 4.19)")
     }
 
+    func testExpertAddChecksTheIRQsBeforeTheAdd() throws {
+        let xl = try XLRunner()
+        let first = try xl.dtbo("eth.dtbo", OverlaySources.device())
+        let second = try xl.dtbo("uart.dtbo", OverlaySources.device("serial@9200000", address: 0x920_0000, spis: [41, 42]))
+        XCTAssertEqual(xl("dt-overlay", "add", first, "0").status, 0)
+        refuses(xl, ["dt-overlay", "add", second, "0"], "dt-overlay add \(second): IRQ 73 is already given to domain 0 by overlay \(first)\n")
+        XCTAssertEqual(try xl.withHost { $0.hypervisor.state.overlays.count }, 1)
+    }
+
     func testExpertRemoveChecksTheDomain() throws {
         let xl = try XLRunner()
         let path = try xl.dtbo("eth.dtbo", OverlaySources.device())
