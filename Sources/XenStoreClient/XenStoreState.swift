@@ -48,6 +48,8 @@ struct XenStoreState {
     private static let maxNodeSize = 2048
     /// The `permissions` quota: entries after the owner, for unprivileged domains.
     private static let maxPermissions = 5
+    /// The `nodes` quota: how many nodes an unprivileged domain may own.
+    static let maxNodesPerDomain = 1000
 
     private(set) var tree: XenStoreTree
     private var generations: [String: UInt64] = [:]
@@ -341,7 +343,19 @@ struct XenStoreState {
             updates.append((path, Node(value: isLeaf ? value : [], permissions: permissions, children: children)))
         }
         for (_, node) in updates { try checkSize(node, caller) }
+        if !caller.isPrivileged, nodes(ownedBy: caller.domain, tx) + created.count > Self.maxNodesPerDomain { throw .ENOSPC }
         for (path, node) in updates { store(path, node, tx) }
+    }
+
+    /// How many nodes `domain` owns, as `tx` sees the tree.
+    private func nodes(ownedBy domain: DomainID, _ tx: UInt32?) -> Int {
+        var count = tree.nodes.values.reduce(0) { $0 + ($1.permissions.first?.domain == domain ? 1 : 0) }
+        guard let tx, let overlay = transactions[tx]?.overlay else { return count }
+        for (path, pending) in overlay {
+            if tree.nodes[path]?.permissions.first?.domain == domain { count -= 1 }
+            if case .node(let node) = pending, node.permissions.first?.domain == domain { count += 1 }
+        }
+        return count
     }
 
     /// Deletes `name` and everything below it, children first, reporting each removed node.

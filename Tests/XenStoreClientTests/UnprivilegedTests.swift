@@ -56,6 +56,25 @@ final class UnprivilegedTests: XCTestCase {
         try dom0.write("/local/domain/12/big", Array(repeating: 0x61, count: 4000), in: nil)
     }
 
+    func testNodesPerDomainQuota() throws {
+        let (dom0, guest) = try store()
+        // The guest owns its home already: 999 more (37 directories of 26) make the 1000 xenstored
+        // allows. (Directories, because a node's children count against its 2048-byte size.)
+        for directory in 0..<37 {
+            for child in 0..<26 { try guest.write("d\(directory)/c\(child)", string: "") }
+        }
+        assertErrno(.ENOSPC, try guest.write("n999", [], in: nil))
+        assertErrno(.ENOSPC, try guest.write("deep/er", [], in: nil))
+        let tx = try guest.startTransaction()
+        assertErrno(.ENOSPC, try guest.write("n999", [], in: tx))
+        try guest.remove("d0/c0", in: tx)
+        try guest.write("n999", [], in: tx)
+        XCTAssertTrue(try guest.endTransaction(tx, commit: true))
+        assertErrno(.ENOSPC, try guest.mkdir("n1000", in: nil))
+        // dom0 has no quota, even for nodes the guest owns.
+        try dom0.write("/local/domain/12/by-dom0", string: "")
+    }
+
     func testWatchEventsNeedReadAccess() throws {
         let (dom0, guest) = try store()
         try guest.watch("/", token: "all")
