@@ -1,5 +1,5 @@
-/* libxenctrl, libxencall, libxenstore, libxenguest and libxenforeignmemory for
- * Swift. xenctrl.h must come first: it defines the types the other headers use. */
+/* libxenctrl, libxencall, libxenstore, libxenguest, libxenforeignmemory and
+ * libxengnttab for Swift. xenctrl.h must come first: it defines the types the other headers use. */
 #ifndef XL_SWIFT_CXEN_SHIM_H
 #define XL_SWIFT_CXEN_SHIM_H
 #include <xenctrl.h>
@@ -7,6 +7,7 @@
 #include <xenstore.h>
 #include <xenguest.h>
 #include <xenforeignmemory.h>
+#include <xengnttab.h>
 #include <xen/io/xs_wire.h>
 
 /* A xentoollog logger that prints nothing. The libraries' default logger

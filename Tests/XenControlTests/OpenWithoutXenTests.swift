@@ -35,3 +35,18 @@ final class OpenWithoutXenTests: XCTestCase {
         }
     }
 }
+
+/// The grant devices are missing too: opening them fails with their path and errno, no crash.
+final class GrantDevicesWithoutXenTests: XCTestCase {
+    func testOpeningTheGrantDevicesFails() throws {
+        try XCTSkipIf(FileManager.default.fileExists(atPath: "/dev/xen/gntdev"), "a gntdev device exists on this host")
+        XCTAssertThrowsError(try GntDevMapper()) { error in
+            XCTAssertEqual((error as? GrantError)?.operation, "open /dev/xen/gntdev")
+            XCTAssertEqual((error as? GrantError)?.errno, .ENOENT)
+        }
+        XCTAssertThrowsError(try GntAllocSharer()) { error in
+            XCTAssertEqual((error as? GrantError)?.operation, "open /dev/xen/gntalloc")
+            XCTAssertEqual((error as? GrantError)?.errno, .ENOENT)
+        }
+    }
+}
