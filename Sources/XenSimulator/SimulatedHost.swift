@@ -7,13 +7,12 @@ import XenTypes
 ///
 /// `DIR/host.json` holds the hypervisor's state and `DIR/xenstore.json` the xenstore tree,
 /// unless a running xenstored is given, which is then used instead. `DIR/lock` is held from
-/// ``open(directory:hostDTB:version:xenstoredSocket:)`` until ``close()``.
+/// ``open(directory:hostDTB:version:xenstoredSocket:)`` until ``close()``. The xenstore tree is
+/// shared request by request with the guests that run meanwhile (``SharedXenStore``).
 public final class SimulatedHost {
     public let directory: String
     public let hypervisor: SimulatedHypervisor
     public let xenstore: any XenStore
-    /// The in-memory xenstore, when no external xenstored is used.
-    private let memoryStore: InMemoryXenStore?
     private let lock: DirectoryLock
 
     /// The Xen release a new host runs unless told otherwise.
@@ -50,19 +49,14 @@ public final class SimulatedHost {
         }
 
         let xenstore: any XenStore
-        var memoryStore: InMemoryXenStore?
         if let xenstoredSocket {
             do { xenstore = try LibXenStoreBackend(socketPath: xenstoredSocket) } catch {
                 throw SimulatorError("cannot connect to xenstored at \(xenstoredSocket) (XENSTORED_PATH): \(error.errno)")
             }
         } else {
-            let treePath = directory + "/xenstore.json"
-            let tree = manager.fileExists(atPath: treePath) ? try load(XenStoreTree.self, from: treePath) : XenStoreTree()
-            let store = InMemoryXenStore(database: XenStoreDatabase(tree: tree))
-            memoryStore = store
-            xenstore = store
+            xenstore = try SharedXenStore(directory: directory, caller: .dom0, create: true)
         }
-        let host = SimulatedHost(directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, memoryStore: memoryStore, lock: lock)
+        let host = SimulatedHost(directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, lock: lock)
         if fresh {
             try host.writeDom0Entries()
             try host.save()
@@ -70,21 +64,20 @@ public final class SimulatedHost {
         return host
     }
 
-    private init(directory: String, hypervisor: SimulatedHypervisor, xenstore: any XenStore, memoryStore: InMemoryXenStore?, lock: DirectoryLock) {
+    private init(directory: String, hypervisor: SimulatedHypervisor, xenstore: any XenStore, lock: DirectoryLock) {
         self.directory = directory
         self.hypervisor = hypervisor
         self.xenstore = xenstore
-        self.memoryStore = memoryStore
         self.lock = lock
     }
 
     /// The device tree this host booted with.
     public func bootTree() throws(DeviceTreeError) -> DeviceTree { try DeviceTree(validating: hypervisor.state.bootTree) }
 
-    /// Writes the state back to the directory (atomically, file by file).
+    /// Writes the hypervisor's state back to the directory (atomically); the xenstore tree is
+    /// written by every request that changes it.
     public func save() throws {
         try Self.store(hypervisor.state, to: directory + "/host.json")
-        if let memoryStore { try Self.store(memoryStore.tree, to: directory + "/xenstore.json") }
     }
 
     /// Releases the lock; the host must not be used afterwards.

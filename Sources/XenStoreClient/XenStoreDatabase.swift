@@ -17,6 +17,18 @@ public final class XenStoreDatabase: @unchecked Sendable {
         set { lock.withLock { state.replace(newValue) } }
     }
 
+    /// Grows with every committed change; equal values mean an unchanged tree.
+    public var revision: UInt64 { lock.withLock { state.revision } }
+
+    /// Takes over a tree another process changed, firing the watches of this database's
+    /// connections for what differs (see ``XenStoreState/adopt(_:)``).
+    public func adopt(_ tree: XenStoreTree) {
+        lock.withLock {
+            state.adopt(tree)
+            lock.broadcast()
+        }
+    }
+
     func connect() -> Int {
         lock.withLock { state.connect() }
     }

@@ -52,6 +52,8 @@ struct XenStoreState {
     static let maxNodesPerDomain = 1000
 
     private(set) var tree: XenStoreTree
+    /// Counts committed changes (nodes, introductions), so a caller can tell whether the tree changed.
+    private(set) var revision: UInt64 = 0
     private var generations: [String: UInt64] = [:]
     private var generation: UInt64 = 0
     private var nextConnection = 1
@@ -71,6 +73,45 @@ struct XenStoreState {
         self.tree.introduced = tree.introduced
         generations = [:]
         for path in self.tree.nodes.keys { bump(path) }
+        revision += 1
+    }
+
+    /// Takes over `newTree`, which another process made from this one: only the nodes that differ get
+    /// new generations (so transactions that touched them fail to commit), and the watches fire as the
+    /// daemon would have fired them: for each node written (the deepest of a newly created chain),
+    /// for the top of each removed subtree and exactly for watched nodes below it, and
+    /// `@introduceDomain` for each new introduction.
+    mutating func adopt(_ newTree: XenStoreTree) {
+        let old = tree
+        let incoming = XenStoreTree(nodes: newTree.nodes)
+        guard old.nodes != incoming.nodes || old.introduced != newTree.introduced else { return }
+        var changes: [Change] = []
+        for path in incoming.nodes.keys.sorted() {
+            guard let node = incoming.nodes[path], old.nodes[path] != node else { continue }
+            tree.nodes[path] = node
+            bump(path)
+            if let previous = old.nodes[path] {
+                if previous.value != node.value || previous.permissions != node.permissions {
+                    changes.append(Change(path: path, exact: false, permissions: [node.permissions, previous.permissions]))
+                }
+            } else if !node.children.contains(where: { old.nodes[XenStoreTree.child($0, of: path)] == nil }) {
+                changes.append(Change(path: path, exact: false, permissions: [node.permissions]))
+            }
+        }
+        for path in old.nodes.keys.sorted() where incoming.nodes[path] == nil {
+            guard let node = old.nodes[path] else { continue }
+            tree.nodes[path] = nil
+            generations[path] = nil
+            let parentRemoved = incoming.nodes[XenStoreTree.parent(of: path)] == nil
+            changes.append(Change(path: path, exact: parentRemoved, permissions: [node.permissions]))
+        }
+        let known = Set((old.introduced ?? []).map(\.domain))
+        tree.introduced = newTree.introduced
+        for introduction in newTree.introduced ?? [] where !known.contains(introduction.domain) {
+            changes.append(Change(path: "@introduceDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
+        }
+        revision += 1
+        changes.forEach { deliver($0) }
     }
 
     // MARK: Connections and events
@@ -190,6 +231,7 @@ struct XenStoreState {
         for (path, seen) in transaction.accessed where generations[path] != seen {
             return false
         }
+        if !transaction.overlay.isEmpty { revision += 1 }
         for (path, pending) in transaction.overlay {
             switch pending {
             case .node(let node):
@@ -231,6 +273,7 @@ struct XenStoreState {
             return
         }
         tree.introduced = (tree.introduced ?? []) + [XenStoreTree.Introduction(domain: domain, mfn: mfn, eventChannel: eventChannel)]
+        revision += 1
         deliver(Change(path: "@introduceDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
     }
 
@@ -276,6 +319,7 @@ struct XenStoreState {
         } else {
             tree.nodes[path] = node
             if node == nil { generations[path] = nil } else { bump(path) }
+            revision += 1
         }
     }
 

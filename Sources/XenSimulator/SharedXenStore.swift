@@ -1,0 +1,208 @@
+import FoundationEssentials
+import Glibc
+import XenStoreClient
+import XenTypes
+
+/// The xenstore of a simulated host as every process sees it: `DIR/xenstore.json`, shared by the
+/// `xl` commands and the guests (`get_overlay --simulate DIR --domain N`) that run at the same time.
+///
+/// Each request takes `DIR/xenstore.lock`, first takes over what other processes wrote (firing
+/// this connection's watches for what changed, see ``XenStoreDatabase/adopt(_:)``), runs on an
+/// ``InMemoryXenStore`` connection acting as the caller's domain, and writes the file back when
+/// the tree changed. Transactions stay in this process and fail to commit, as in xenstored, when
+/// a node they touched changed meanwhile, whichever process changed it.
+///
+/// Watches are waited for with a file-change wait (inotify on the directory, see
+/// ``FileChangeWait``) bounded by the caller's timeout; where inotify is missing the file is
+/// looked at every 50 ms instead.
+public final class SharedXenStore: XenStore {
+    private let path: String
+    private let lockPath: String
+    private let connection: InMemoryXenStore
+    private let changes: FileChangeWait?
+    /// The file as this process last read or wrote it.
+    private var stamp: FileStamp?
+    /// The database revision the file holds.
+    private var savedRevision: UInt64
+
+    /// The domain this connection acts as.
+    public var caller: DomainID { connection.caller }
+
+    /// Connects to the xenstore of the simulated host in `directory` as `caller`; with `create`, a
+    /// missing file starts as a fresh xenstored's tree, else it is an error.
+    public init(directory: String, caller: DomainID, create: Bool = false) throws(SimulatorError) {
+        path = directory + "/xenstore.json"
+        lockPath = directory + "/xenstore.lock"
+        connection = InMemoryXenStore(database: XenStoreDatabase(), caller: caller)
+        changes = FileChangeWait(directory: directory, name: "xenstore.json")
+        savedRevision = connection.database.revision
+        let lock = try DirectoryLock(path: lockPath)
+        defer { lock.unlock() }
+        if FileManager.default.fileExists(atPath: path) {
+            try load()
+        } else {
+            guard create else { throw SimulatorError("\(path) does not exist: no simulated host in \(directory)") }
+            connection.database.tree = XenStoreTree()
+            try save()
+        }
+    }
+
+    /// The committed tree, as last synchronised.
+    public var tree: XenStoreTree { connection.tree }
+
+    /// Fault injection for tests, as ``InMemoryXenStore/injectFailure``.
+    public var injectFailure: ((_ operation: String, _ path: String?) -> Errno?)? {
+        get { connection.injectFailure }
+        set { connection.injectFailure = newValue }
+    }
+
+    /// Another connection to the same host's xenstore, acting as `domain`.
+    public func connection(as domain: DomainID) throws(SimulatorError) -> SharedXenStore {
+        try SharedXenStore(directory: String(path.dropLast("/xenstore.json".count)), caller: domain)
+    }
+
+    // MARK: Synchronising with the file
+
+    /// Runs one request between taking over the file's changes and writing back this one's.
+    private func request<T>(_ operation: String, _ body: () throws(XenStoreError) -> T) throws(XenStoreError) -> T {
+        do {
+            let lock = try DirectoryLock(path: lockPath)
+            defer { lock.unlock() }
+            if FileStamp(path) != stamp { try load() }
+            let result = try body()
+            if connection.database.revision != savedRevision { try save() }
+            return result
+        } catch let error as XenStoreError {
+            throw error
+        } catch {
+            throw XenStoreError(operation, path: path, errno: .EIO)
+        }
+    }
+
+    /// Reads the file and takes it over.
+    private func load() throws(SimulatorError) {
+        let current = FileStamp(path)
+        guard let data = FileManager.default.contents(atPath: path) else { throw SimulatorError("cannot read \(path)") }
+        let tree: XenStoreTree
+        do { tree = try JSONDecoder().decode(XenStoreTree.self, from: data) } catch {
+            throw SimulatorError("\(path) is damaged or from another version of xl; remove the directory to start a new simulated host")
+        }
+        connection.database.adopt(tree)
+        savedRevision = connection.database.revision
+        stamp = current
+    }
+
+    /// Writes the tree to the file: a temporary file renamed over it, so readers never see half of it.
+    private func save() throws(SimulatorError) {
+        let bytes = XenStoreTreeJSON.encode(connection.tree)
+        let temporary = path + ".\(getpid()).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw SimulatorError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        guard written == bytes.count, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw SimulatorError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        savedRevision = connection.database.revision
+        stamp = FileStamp(path)
+    }
+
+    // MARK: XenStore
+
+    public func read(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) -> [UInt8] {
+        try request("read") { () throws(XenStoreError) in try connection.read(path, in: transaction) }
+    }
+
+    public func write(_ path: String, _ value: [UInt8], in transaction: XenStoreTransaction?) throws(XenStoreError) {
+        try request("write") { () throws(XenStoreError) in try connection.write(path, value, in: transaction) }
+    }
+
+    public func mkdir(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) {
+        try request("mkdir") { () throws(XenStoreError) in try connection.mkdir(path, in: transaction) }
+    }
+
+    public func directory(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) -> [String] {
+        try request("directory") { () throws(XenStoreError) in try connection.directory(path, in: transaction) }
+    }
+
+    public func remove(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) {
+        try request("rm") { () throws(XenStoreError) in try connection.remove(path, in: transaction) }
+    }
+
+    public func permissions(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) -> [XenStorePermission] {
+        try request("get-perms") { () throws(XenStoreError) in try connection.permissions(path, in: transaction) }
+    }
+
+    public func setPermissions(_ path: String, _ permissions: [XenStorePermission], in transaction: XenStoreTransaction?) throws(XenStoreError) {
+        try request("set-perms") { () throws(XenStoreError) in try connection.setPermissions(path, permissions, in: transaction) }
+    }
+
+    public func startTransaction() throws(XenStoreError) -> XenStoreTransaction {
+        try request("transaction-start") { () throws(XenStoreError) in try connection.startTransaction() }
+    }
+
+    public func endTransaction(_ transaction: XenStoreTransaction, commit: Bool) throws(XenStoreError) -> Bool {
+        try request("transaction-end") { () throws(XenStoreError) in try connection.endTransaction(transaction, commit: commit) }
+    }
+
+    public func watch(_ path: String, token: String) throws(XenStoreError) {
+        try request("watch") { () throws(XenStoreError) in try connection.watch(path, token: token) }
+    }
+
+    public func unwatch(_ path: String, token: String) throws(XenStoreError) {
+        try request("unwatch") { () throws(XenStoreError) in try connection.unwatch(path, token: token) }
+    }
+
+    /// The next event of this connection, taking over the file whenever it changes, for up to `timeout` seconds.
+    public func readWatch(timeout: Double) throws(XenStoreError) -> XenStoreWatchEvent? {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, min(timeout, 86_400)) * 1000))
+        while true {
+            if let event = try connection.readWatch(timeout: 0) { return event }
+            if FileStamp(path) != stamp {
+                try request("read-watch") { () throws(XenStoreError) in }
+                continue
+            }
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else { return nil }
+            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+            if let changes {
+                _ = changes.wait(timeout: seconds)
+            } else {
+                usleep(UInt32(min(seconds, 0.05) * 1_000_000))
+            }
+        }
+    }
+
+    public func introduceDomain(_ domain: DomainID, mfn: UInt64, eventChannel: UInt32) throws(XenStoreError) {
+        try request("introduce") { () throws(XenStoreError) in try connection.introduceDomain(domain, mfn: mfn, eventChannel: eventChannel) }
+    }
+
+    public func isIntroduced(_ domain: DomainID) throws(XenStoreError) -> Bool {
+        try request("is-domain-introduced") { () throws(XenStoreError) in try connection.isIntroduced(domain) }
+    }
+}
+
+/// What identifies one version of a file: inode, size and change times.
+struct FileStamp: Equatable {
+    var inode: UInt64
+    var size: Int64
+    var modified: timespec
+    var changed: timespec
+
+    /// The file's stamp; `nil` when it does not exist.
+    init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = info.st_mtim
+        changed = info.st_ctim
+    }
+
+    static func == (a: FileStamp, b: FileStamp) -> Bool {
+        a.inode == b.inode && a.size == b.size
+            && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+            && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
+    }
+}
