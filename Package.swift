@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "xl", targets: ["xl"]),
         .executable(name: "init-dom0less", targets: ["init-dom0less"]),
+        .executable(name: "get_overlay", targets: ["get_overlay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,15 +31,18 @@ let package = Package(
 
         // The simulated ARM64 Xen host behind the same seams.
         .target(name: "XenSimulator", dependencies: ["DeviceTree", "XenControl", "XenStoreClient", "XenTypes"]),
+        // The overlay hand-off between dom0 and a domU over xenstore and grant pages: both halves.
+        .target(name: "OverlayHandoff", dependencies: ["DeviceTree", "XenControl", "XenStoreClient", "XenTypes"]),
         // Toolstack logic, written against the protocols only.
-        .target(name: "Toolstack", dependencies: ["DeviceTree", "XLConfig", "XenControl", "XenStoreClient", "XenTypes"]),
+        .target(name: "Toolstack", dependencies: ["DeviceTree", "OverlayHandoff", "XLConfig", "XenControl", "XenStoreClient", "XenTypes"]),
         // Command-line layer: argument parsing, backend selection, exit codes.
         .target(name: "XLCommands", dependencies: [
-            "Toolstack", "XenSimulator",
+            "OverlayHandoff", "Toolstack", "XenSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "xl", dependencies: ["XLCommands"]),
         .executableTarget(name: "init-dom0less", dependencies: ["XLCommands"]),
+        .executableTarget(name: "get_overlay", dependencies: ["XLCommands"]),
 
         // Test support: the real xenstored harness, dtc helpers.
         .target(name: "TestSupport", dependencies: ["XenTypes"], path: "Tests/TestSupport",

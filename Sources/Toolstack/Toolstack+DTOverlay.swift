@@ -196,7 +196,7 @@ extension Toolstack {
 
     /// The record of an overlay that must have been added before, taken from `records` when the
     /// caller already read the registry, else read on its own.
-    private func addedRecord(for file: OverlayFile, step: String, in records: [OverlayRecord]? = nil) throws -> OverlayRecord {
+    func addedRecord(for file: OverlayFile, step: String, in records: [OverlayRecord]? = nil) throws -> OverlayRecord {
         let key = OverlayRecord.key(for: file.blob)
         let found = try records.map { $0.first { $0.key == key } } ?? OverlayRecord.read(key, from: xenstore)
         guard let record = found else {

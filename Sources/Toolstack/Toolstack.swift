@@ -1,4 +1,5 @@
 import DeviceTree
+import OverlayHandoff
 import XenControl
 import XenStoreClient
 import XenTypes
@@ -15,6 +16,10 @@ public final class Toolstack {
     public let output: (String) -> Void
     /// Where `-v` diagnostics go (stderr); silent unless verbose.
     public let log: (String) -> Void
+    /// Opens dom0's grant mapper for normal mode's hand-off: libxengnttab, or the simulator's.
+    public var grantMapper: () throws -> any GrantMapper = { try GntDevMapper() }
+    /// How long each wait of normal mode's hand-off with the guest lasts, in seconds.
+    public var handoffTimeout = HandoffNodes.defaultTimeout
 
     public init(
         hypervisor: any Hypervisor, xenstore: any XenStore, bootTree: DeviceTree?, dryRun: Bool = false,

@@ -56,9 +56,13 @@ final class CommandContext {
         }
         let verbose = globals.verbose > 0
         let output = self.output
-        return Toolstack(
+        let toolstack = Toolstack(
             hypervisor: hypervisor, xenstore: xenstore, bootTree: bootTree, dryRun: globals.dryRun,
             output: { output.line($0) }, log: { if verbose { output.error($0) } })
+        if let directory = simulationDirectory {
+            toolstack.grantMapper = { try SimulatedGrantTable(hostDirectory: directory).mapper() }
+        }
+        return toolstack
     }
 
     /// Saves the simulated host's state (after success and after failure alike: a failed

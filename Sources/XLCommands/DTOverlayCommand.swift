@@ -13,7 +13,7 @@ struct DTOverlayCommand: ParsableCommand {
     struct Add: XLSubcommand {
         static let configuration = CommandConfiguration(
             abstract: "Add the nodes of a dtbo to Xen's device tree (Xen 4.18+; on 4.18 dom0 also gets the devices).",
-            discussion: "With DOMAIN (expert mode), also attach the devices to DOMAIN; if that fails, the add is undone. With NODE_NAME TYPE PARTIAL too (normal mode), prepare the guest's copy of the overlay for a domU.")
+            discussion: "With DOMAIN (expert mode), also attach the devices to DOMAIN; if that fails, the add is undone. With NODE_NAME TYPE PARTIAL too (normal mode), prepare the guest's copy of the overlay, hand it to the domU's get_overlay, add and attach, then let the guest apply it.")
         @Argument(help: ArgumentHelp("The overlay blob (.dtbo).", valueName: "FILE")) var file: String
         @OptionGroup var guest: GuestArguments
 
@@ -24,7 +24,7 @@ struct DTOverlayCommand: ParsableCommand {
             switch try guest.mode() {
             case .hostOnly: try context.toolstack().addOverlay(overlay)
             case .expert(let domain): try context.toolstack().addOverlay(overlay, attachingTo: domain)
-            case .normal(let domain, let request): try context.toolstack().addOverlay(overlay, forGuest: domain, request: request)
+            case .normal(let domain, let request): try guest.toolstack(context).addOverlay(overlay, forGuest: domain, request: request)
             }
         }
     }
@@ -44,7 +44,7 @@ struct DTOverlayCommand: ParsableCommand {
             switch try guest.mode() {
             case .hostOnly: try context.toolstack().removeOverlay(overlay)
             case .expert(let domain): try context.toolstack().removeOverlay(overlay, attachedTo: domain)
-            case .normal(let domain, let request): try context.toolstack().removeOverlay(overlay, fromGuest: domain, request: request)
+            case .normal(let domain, let request): try guest.toolstack(context).removeOverlay(overlay, fromGuest: domain, request: request)
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OverlayHandoff
 import Toolstack
 
 /// The optional `DOMAIN [NODE_NAME TYPE PARTIAL]` of `xl dt-overlay add` and `remove`.
@@ -11,6 +12,11 @@ struct GuestArguments: ParsableArguments {
     var type: String?
     @Argument(help: ArgumentHelp("Normal mode: 1 for a partial FPGA overlay, else 0.", valueName: "PARTIAL"))
     var partial: String?
+    @Option(help: ArgumentHelp("Normal mode: seconds each step of the hand-off with the guest may take (default 30).", valueName: "SECONDS"))
+    var timeout: Double?
+
+    /// The longest `--timeout` accepted, in seconds.
+    static let maximumTimeout = 3600.0
 
     /// Which of the three forms the arguments select.
     enum Mode {
@@ -23,6 +29,12 @@ struct GuestArguments: ParsableArguments {
 
     /// The form selected; a `ValidationError` (exit status 2) for a bad count or value.
     func mode() throws -> Mode {
+        if let timeout {
+            guard timeout > 0, timeout <= Self.maximumTimeout else {
+                throw ValidationError("--timeout \(timeout): give more than 0 and at most \(Int(Self.maximumTimeout)) seconds")
+            }
+            guard nodeName != nil else { throw ValidationError("--timeout applies only to normal mode (DOMAIN NODE_NAME TYPE PARTIAL)") }
+        }
         guard let domain else { return .hostOnly }
         switch (nodeName, type, partial) {
         case (nil, nil, nil):
@@ -30,11 +42,20 @@ struct GuestArguments: ParsableArguments {
         case let (name?, type?, partial?):
             do {
                 return .normal(domain: domain, request: try GuestOverlayRequest(name: name, type: type, partial: partial))
-            } catch let error as ToolstackError {
+            } catch {
                 throw ValidationError(error.message)
             }
         default:
             throw ValidationError("normal mode needs all of NODE_NAME, TYPE and PARTIAL after DOMAIN")
         }
+    }
+}
+
+extension GuestArguments {
+    /// The toolstack for normal mode: the context's, with the hand-off's timeout.
+    func toolstack(_ context: CommandContext) throws -> Toolstack {
+        let toolstack = try context.toolstack()
+        if let timeout { toolstack.handoffTimeout = timeout }
+        return toolstack
     }
 }

@@ -14,6 +14,16 @@ public final class LibXenStoreBackend: XenStore {
         }
     }
 
+    /// A guest's connection: libxenstore on the xenbus device (`/dev/xen/xenbus`, or the path in
+    /// `XENSTORED_PATH`), as `get_overlay` opens it inside a domU.
+    public static func guest() throws(XenStoreError) -> LibXenStoreBackend {
+        do { return LibXenStoreBackend(opened: try LibXenStore.guest()) } catch {
+            throw XenStoreError("open", path: "/dev/xen/xenbus", errno: error.errno)
+        }
+    }
+
+    private init(opened: LibXenStore) { xs = opened }
+
     private func call<T>(_ operation: String, _ path: String?, _ body: () throws(LibXenStoreError) -> T) throws(XenStoreError) -> T {
         do {
             return try body()

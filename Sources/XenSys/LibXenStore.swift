@@ -35,6 +35,15 @@ public final class LibXenStore {
         self.handle = opened
     }
 
+    /// `xs_open(0)` as a guest does: the xenbus device first (`XENSTORED_PATH` when set, else
+    /// `/dev/xen/xenbus`), then the daemon's socket.
+    public static func guest() throws(LibXenStoreError) -> LibXenStore {
+        guard let opened = xs_open(0) else { throw failure("xs_open") }
+        return LibXenStore(handle: opened)
+    }
+
+    private init(handle: OpaquePointer) { self.handle = handle }
+
     deinit { xs_close(handle) }
 
     /// The socket libxenstore connects to: `XENSTORED_PATH`, else `$XENSTORED_RUNDIR/socket`, else the built-in one.
