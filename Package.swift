@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "XenControlTests", dependencies: ["XenControl"]),
         .testTarget(name: "XenStoreClientTests", dependencies: ["XenStoreClient", "XenSimulator", "TestSupport"]),
         .testTarget(name: "XenSimulatorTests", dependencies: ["XenSimulator", "TestSupport"]),
+        .testTarget(name: "OverlayHandoffTests", dependencies: ["OverlayHandoff", "XenSimulator", "XenStoreClient", "XenControl", "TestSupport"]),
         .testTarget(name: "XLCommandsTests", dependencies: ["XLCommands", "Toolstack", "XenSimulator", "TestSupport"]),
         .testTarget(name: "InitDom0lessTests", dependencies: ["XLCommands", "Toolstack", "XenSimulator", "TestSupport"]),
     ],

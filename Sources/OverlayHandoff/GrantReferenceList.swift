@@ -28,7 +28,8 @@ public enum GrantReferenceList {
             guard !token.isEmpty, token.count <= 10, token.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
                 let value = UInt32(String(decoding: token, as: UTF8.self))
             else {
-                throw HandoffError("page-refs entry \(index + 1) is \"\(String(decoding: token.prefix(16), as: UTF8.self).sanitized())\", not a grant reference (0 to 4294967295)")
+                let shown = token.prefix(16).map { (0x20...0x7E).contains($0) ? $0 : UInt8(ascii: "?") }
+                throw HandoffError("page-refs entry \(index + 1) is \"\(String(decoding: shown, as: UTF8.self))\", not a grant reference (0 to 4294967295)")
             }
             guard seen.insert(value).inserted else { throw HandoffError("page-refs names grant reference \(value) twice") }
             refs.append(value)

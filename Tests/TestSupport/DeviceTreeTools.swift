@@ -21,6 +21,30 @@ public enum DeviceTreeTools {
         return Array(try Data(contentsOf: outputFile))
     }
 
+    /// A valid overlay blob of exactly `size` bytes (at least 512): a device node whose `filler`
+    /// property holds pseudo-random bytes from `seed`, padded to `size` with `dtc -S`.
+    public static func overlay(ofSize size: Int, seed: UInt64 = 1) throws -> [UInt8] {
+        func source(_ filler: Int) -> String {
+            var state = seed
+            let bytes = (0..<filler).map { _ -> String in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let hex = String(UInt8(truncatingIfNeeded: state >> 56), radix: 16)
+                return hex.count == 1 ? "0" + hex : hex
+            }
+            return "/dts-v1/;\n/plugin/;\n/ { fragment@0 { target-path = \"/soc\"; __overlay__ { filler@0 { compatible = \"example,filler\"; filler = [\(bytes.joined(separator: " "))]; }; }; }; };"
+        }
+        let base = try compile(source(0), symbols: false).count
+        let filler = max(0, size - base - 8)
+        let directory = try scratch()
+        let input = directory.appendingPathComponent("in.dts")
+        let output = directory.appendingPathComponent("out.dtb")
+        try source(filler).write(to: input, atomically: true, encoding: .utf8)
+        try run("dtc", ["-q", "-S", String(size), "-I", "dts", "-O", "dtb", "-o", output.path, input.path])
+        let blob = Array(try Data(contentsOf: output))
+        guard blob.count == size else { throw Failure(description: "dtc made \(blob.count) bytes, not \(size)") }
+        return blob
+    }
+
     /// Merges overlays into a base blob with `fdtoverlay`.
     public static func overlay(base: [UInt8], _ overlays: [[UInt8]]) throws -> [UInt8] {
         let directory = try scratch()

@@ -67,6 +67,8 @@ public final class Xenstored {
     public let ringDirectory: URL?
     /// The FIFO that kicks the daemon's event channel (write a 4-byte port), when started with `guestRings`.
     public let eventChannelPath: String?
+    /// Where the daemon's notifications of guest ports arrive as FIFOs `port-<port>`, with `guestRings`.
+    public let notifyDirectory: URL?
     private let process = Process()
     private let logPath: String
 
@@ -90,13 +92,18 @@ public final class Xenstored {
             try FileManager.default.createDirectory(at: rings, withIntermediateDirectories: true)
             let fifo = directory.appendingPathComponent("evtchn").path
             guard mkfifo(fifo, 0o600) == 0 else { throw XenstoredError("mkfifo \(fifo): errno \(errno)") }
+            let notify = directory.appendingPathComponent("notify")
+            try FileManager.default.createDirectory(at: notify, withIntermediateDirectories: true)
             environment["FAKEXEN_RING_DIR"] = rings.path
             environment["FAKEXEN_EVTCHN_FIFO"] = fifo
+            environment["FAKEXEN_NOTIFY_DIR"] = notify.path
             ringDirectory = rings
             eventChannelPath = fifo
+            notifyDirectory = notify
         } else {
             ringDirectory = nil
             eventChannelPath = nil
+            notifyDirectory = nil
         }
         if !ringMapping { environment["FAKEXEN_NO_MAP"] = "1" }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -110,6 +117,26 @@ public final class Xenstored {
     }
 
     deinit { stop() }
+
+    /// The environment for a child process that plays guest `domain` (introduced already, with
+    /// `guestRings`): the shim preloaded, and `XENSTORED_PATH` naming a device file the shim
+    /// bridges to the guest's ring, so libxenstore's `xs_open(0)` talks to the daemon as `domain`.
+    public func guestEnvironment(_ domain: UInt16) throws -> [String: String] {
+        guard let ringDirectory, let eventChannelPath, let notifyDirectory else {
+            throw XenstoredError("start xenstored with guestRings to play a guest")
+        }
+        let device = directory.appendingPathComponent("xenbus-\(domain)").path
+        guard FileManager.default.createFile(atPath: device, contents: nil) else { throw XenstoredError("cannot create \(device)") }
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_PRELOAD"] = try Self.shim.get()
+        environment["XENSTORED_PATH"] = device
+        environment["FAKEXEN_XENBUS"] = device
+        environment["FAKEXEN_XENBUS_DOMID"] = String(domain)
+        environment["FAKEXEN_RING_DIR"] = ringDirectory.path
+        environment["FAKEXEN_EVTCHN_FIFO"] = eventChannelPath
+        environment["FAKEXEN_NOTIFY_DIR"] = notifyDirectory.path
+        return environment
+    }
 
     /// What the daemon printed so far.
     public var log: String {

@@ -14,22 +14,38 @@
  *                             Port 10 is VIRQ_DOM_EXC (re-check domains);
  *                             domain <d>'s ring is on port 100 + d.
  *   FAKEXEN_DEAD_DIR=dir      a file dir/<domid> makes that domain not exist.
+ *   FAKEXEN_NOTIFY_DIR=dir    notifying port P writes a byte into the FIFO
+ *                             dir/port-P when it exists (xenstored kicks a
+ *                             guest's ring on port 100 + domid this way).
+ *
+ * Preloaded into a process that plays guest <domid> (not into xenstored):
+ *   FAKEXEN_XENBUS=path       opening path gives the guest's xenbus device:
+ *   FAKEXEN_XENBUS_DOMID=d    one end of a socket pair whose other end a
+ *                             thread bridges to the ring FAKEXEN_RING_DIR/
+ *                             ring-<d>, kicking FAKEXEN_EVTCHN_FIFO and woken
+ *                             through FAKEXEN_NOTIFY_DIR/port-<100 + d>. With
+ *                             XENSTORED_PATH=path (a regular file), libxenstore's
+ *                             xs_open(0) then talks to xenstored as domain d.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <xenctrl.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
+#include <xen/io/xs_wire.h>
 
 #define FAKE_PAGE 4096
 #define VIRQ_PORT 10
@@ -73,6 +89,117 @@ static int real_open(const char *name, const char *path, int flags, mode_t mode)
     return next(path, flags, mode);
 }
 
+/* ---- a guest's xenbus device, bridged to its ring ---- */
+
+struct xenbus_bridge {
+    int sock;
+    int kick;
+    int wake;
+    uint32_t port;
+    volatile struct xenstore_domain_interface *ring;
+};
+
+static void bridge_kick(struct xenbus_bridge *b)
+{
+    ssize_t ignored = write(b->kick, &b->port, sizeof(b->port));
+    (void)ignored;
+}
+
+static void *bridge_run(void *arg)
+{
+    struct xenbus_bridge *b = arg;
+    char chunk[XENSTORE_RING_SIZE];
+    for (;;) {
+        XENSTORE_RING_IDX prod = b->ring->req_prod, cons = b->ring->req_cons;
+        size_t space = XENSTORE_RING_SIZE - (size_t)(prod - cons);
+        struct pollfd fds[2] = { { b->sock, space ? POLLIN : 0, 0 }, { b->wake, POLLIN, 0 } };
+        /* The timeout only backs up a lost wake-up; the ring is looked at after every event. */
+        if (poll(fds, 2, 50) < 0 && errno != EINTR)
+            break;
+        if (fds[1].revents & POLLIN) {
+            while (read(b->wake, chunk, sizeof(chunk)) > 0)
+                ;
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP)) {
+            ssize_t n = read(b->sock, chunk, space);
+            if (n <= 0)
+                break;
+            for (ssize_t i = 0; i < n; i++)
+                b->ring->req[MASK_XENSTORE_IDX(prod + (XENSTORE_RING_IDX)i)] = chunk[i];
+            __sync_synchronize();
+            b->ring->req_prod = prod + (XENSTORE_RING_IDX)n;
+            bridge_kick(b);
+        }
+        XENSTORE_RING_IDX rprod = b->ring->rsp_prod, rcons = b->ring->rsp_cons;
+        __sync_synchronize();
+        if (rprod != rcons) {
+            size_t n = (size_t)(rprod - rcons);
+            for (size_t i = 0; i < n; i++)
+                chunk[i] = b->ring->rsp[MASK_XENSTORE_IDX(rcons + (XENSTORE_RING_IDX)i)];
+            size_t done = 0;
+            while (done < n) {
+                ssize_t w = write(b->sock, chunk + done, n - done);
+                if (w <= 0)
+                    goto out;
+                done += (size_t)w;
+            }
+            __sync_synchronize();
+            b->ring->rsp_cons = rprod;
+            bridge_kick(b);
+        }
+    }
+out:
+    close(b->sock);
+    return NULL;
+}
+
+/* The guest's end of a new xenbus bridge, or -2 when path is not the xenbus device. */
+static int fake_xenbus_open(const char *path)
+{
+    const char *device = getenv("FAKEXEN_XENBUS");
+    const char *domid = getenv("FAKEXEN_XENBUS_DOMID");
+    const char *rings = getenv("FAKEXEN_RING_DIR");
+    const char *fifo = getenv("FAKEXEN_EVTCHN_FIFO");
+    const char *notify = getenv("FAKEXEN_NOTIFY_DIR");
+    if (!device || strcmp(path, device) != 0)
+        return -2;
+    if (!domid || !rings || !fifo || !notify) {
+        errno = ENODEV;
+        return -1;
+    }
+    struct xenbus_bridge *b = calloc(1, sizeof(*b));
+    int sv[2];
+    char name[4096];
+    if (!b || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        free(b);
+        return -1;
+    }
+    b->port = DOMAIN_PORT_BASE + (uint32_t)atoi(domid);
+    snprintf(name, sizeof(name), "%s/ring-%s", rings, domid);
+    int ring = real_open("open", name, O_RDWR, 0);
+    snprintf(name, sizeof(name), "%s/port-%u", notify, b->port);
+    if (mkfifo(name, 0600) < 0 && errno != EEXIST)
+        ring = -1;
+    b->wake = real_open("open", name, O_RDWR | O_NONBLOCK, 0);
+    b->kick = real_open("open", fifo, O_WRONLY | O_NONBLOCK, 0);
+    void *page = ring < 0 ? MAP_FAILED : mmap(NULL, FAKE_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ring, 0);
+    if (ring >= 0)
+        close(ring);
+    pthread_t thread;
+    if (page == MAP_FAILED || b->wake < 0 || b->kick < 0) {
+        errno = ENODEV;
+        return -1;
+    }
+    b->ring = page;
+    b->sock = sv[1];
+    if (pthread_create(&thread, NULL, bridge_run, b) != 0) {
+        errno = EAGAIN;
+        return -1;
+    }
+    pthread_detach(thread);
+    return sv[0];
+}
+
 int open(const char *path, int flags, ...)
 {
     mode_t mode = 0;
@@ -83,6 +210,8 @@ int open(const char *path, int flags, ...)
         va_end(ap);
     }
     int fd = fake_proc_open(path);
+    if (fd == -2)
+        fd = fake_xenbus_open(path);
     return fd != -2 ? fd : real_open("open", path, flags, mode);
 }
 
@@ -96,6 +225,8 @@ int open64(const char *path, int flags, ...)
         va_end(ap);
     }
     int fd = fake_proc_open(path);
+    if (fd == -2)
+        fd = fake_xenbus_open(path);
     return fd != -2 ? fd : real_open("open64", path, flags, mode);
 }
 
@@ -184,7 +315,18 @@ int xenevtchn_fd(xenevtchn_handle *xce)
 
 int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 {
-    (void)xce; (void)port;
+    (void)xce;
+    const char *dir = getenv("FAKEXEN_NOTIFY_DIR");
+    if (dir) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/port-%u", dir, port);
+        int fd = real_open("open", path, O_WRONLY | O_NONBLOCK, 0);
+        if (fd >= 0) {
+            ssize_t ignored = write(fd, "", 1);
+            (void)ignored;
+            close(fd);
+        }
+    }
     return 0;
 }
 
