@@ -136,6 +136,11 @@ static void *bridge_run(void *arg)
             size_t n = (size_t)(rprod - rcons);
             for (size_t i = 0; i < n; i++)
                 chunk[i] = b->ring->rsp[MASK_XENSTORE_IDX(rcons + (XENSTORE_RING_IDX)i)];
+            /* Consume before delivering: a process that exits as soon as it has its reply must
+             * not leave that reply in the ring for the next process on this guest's ring. */
+            __sync_synchronize();
+            b->ring->rsp_cons = rprod;
+            bridge_kick(b);
             size_t done = 0;
             while (done < n) {
                 ssize_t w = write(b->sock, chunk + done, n - done);
@@ -143,9 +148,6 @@ static void *bridge_run(void *arg)
                     goto out;
                 done += (size_t)w;
             }
-            __sync_synchronize();
-            b->ring->rsp_cons = rprod;
-            bridge_kick(b);
         }
     }
 out:
