@@ -22,7 +22,7 @@ final class RealXenstoredHandoffTests: XCTestCase {
         let environment: [String: String]
     }
 
-    private func setUp(xenstoredPath: String?) throws -> Setup {
+    private func prepare() throws -> Setup {
         try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
         try XCTSkipUnless(DeviceTreeTools.isAvailable, "dtc is not installed")
         try XCTSkipIf(GuestScript.binary == nil, "get_overlay is not built next to the tests")
@@ -41,7 +41,6 @@ final class RealXenstoredHandoffTests: XCTestCase {
         XCTAssertEqual(simulated.hypervisor.addDomain(memoryKiB: 65536, vcpus: 1, directMapped: true, iommu: true), Self.guest)
         try simulated.save()
         simulated.close()
-        if let xenstoredPath { setenv("XENSTORED_PATH", xenstoredPath, 1) } else { unsetenv("XENSTORED_PATH") }
         let script = try GuestScript()
         return Setup(daemon: daemon, dom0: dom0, host: host, script: script, environment: script.environment(try daemon.guestEnvironment(12)))
     }
@@ -51,8 +50,7 @@ final class RealXenstoredHandoffTests: XCTestCase {
     }
 
     func testOverlaysOfOnePageAPageAndAByteAndTheLimitArriveByteForByte() throws {
-        let previous = ProcessInfo.processInfo.environment["XENSTORED_PATH"]
-        let setup = try setUp(xenstoredPath: previous)
+        let setup = try prepare()
         for size in [4096, 4097, HandoffNodes.maximumSize] {
             let blob = try DeviceTreeTools.overlay(ofSize: size, seed: UInt64(size))
             let run = try guest(setup)
@@ -74,7 +72,7 @@ final class RealXenstoredHandoffTests: XCTestCase {
     }
 
     func testRemoveAndAGuestThatRefuses() throws {
-        let setup = try setUp(xenstoredPath: ProcessInfo.processInfo.environment["XENSTORED_PATH"])
+        let setup = try prepare()
         let request = try GuestOverlayRequest(name: "missing", type: "normal", partial: "0")
         let run = try guest(setup)
         let sender = try OverlaySender(xenstore: setup.dom0, domain: Self.guest, request: request, timeout: 20)

@@ -100,24 +100,6 @@ final class DTOverlayGuestModeTests: XCTestCase {
         refuses(xl, ["dt-overlay", "remove", path, "guest"], "dt-overlay remove \(path): its devices are attached to domain \(guest); Xen cannot take them back from a running domU")
     }
 
-    func testNormalModeRefusesBeforeAnyHypercall() throws {
-        let xl = try XLRunner()
-        let path = try xl.dtbo("eth.dtbo", OverlaySources.device(extra: "interrupt-parent = <&gic>;"))
-        let guest = try domU(xl)
-        refuses(xl, ["dt-overlay", "add", path, "guest", "eth", "normal", "0"],
-                "dt-overlay add \(path) guest: normal mode needs the hand-off to the guest, which this xl does not have yet; nothing was changed")
-        refuses(xl, ["dt-overlay", "add", path, "0", "eth", "normal", "0"],
-                "dt-overlay add \(path) 0: normal mode prepares the overlay for a domU")
-        refuses(xl, ["dt-overlay", "add", path, "\(guest.rawValue + 1)", "eth", "normal", "0"],
-                "dt-overlay add \(path) \(guest.rawValue + 1): domain \(guest.rawValue + 1) does not exist\n")
-        let clocks = try xl.dtbo("clk.dtbo", OverlaySources.device(extra: "clocks = <&clk 3>;"))
-        refuses(xl, ["dt-overlay", "add", clocks, "guest", "eth", "fpga", "1"],
-                "dt-overlay add \(clocks) guest: overlay node /fragment@0/__overlay__/ethernet@9100000: property clocks references <&clk>, which the guest device tree has no equivalent for\n")
-        XCTAssertEqual(xl("dt-overlay", "add", path, "guest").status, 0)
-        refuses(xl, ["dt-overlay", "remove", path, "guest", "eth", "normal", "0"],
-                "dt-overlay remove \(path) guest: normal mode needs the hand-off to the guest (to drop overlay eth first)")
-    }
-
     func testNormalModeArgumentsAreUsageErrors() throws {
         let xl = try XLRunner()
         let path = try xl.dtbo("eth.dtbo", OverlaySources.device())
