@@ -95,11 +95,17 @@ public final class OverlaySender {
         log("hand-off \(id): domain \(domain) removed overlay \(request.name)")
     }
 
-    /// Tells the receiver the hand-off failed and why (it stops waiting at once).
+    /// Tells the receiver the hand-off failed and why, and gives it up to `timeout` (at most 5 s)
+    /// to acknowledge with its own `error`, so it reads the reason before the nodes go.
     public func abort(_ reason: String) {
         try? writeSender([
             (HandoffNodes.senderError, reason.sanitized()), (HandoffNodes.senderStatus, SenderStatus.error.rawValue),
         ])
+        let id = self.id
+        _ = try? watch?.wait(timeout: min(timeout, 5)) { () throws -> Bool? in
+            let state = try self.readReceiver()
+            return state.status == .error && state.request == id ? true : nil
+        }
     }
 
     /// Removes this hand-off's nodes (the receiver's too, while they answer this request) and

@@ -212,8 +212,9 @@ final class HandoffProtocolTests: XCTestCase {
             try receiver.waitForGoAhead(request)
             return []
         }
-        let sender = try sender()
+        let sender = try sender(timeout: 2)
         try sender.deliver(try DeviceTreeTools.overlay(ofSize: 1000), mapper: mapper)
+        // This guest does not acknowledge: the abort waits for it no longer than the timeout.
         sender.abort("Xen refused XEN_DOMCTL_dt_overlay with EBUSY")
         XCTAssertThrowsError(try guest.join().get()) { error in
             XCTAssertEqual((error as? HandoffError)?.message, "domain 0 gave up request \(sender.id): Xen refused XEN_DOMCTL_dt_overlay with EBUSY")

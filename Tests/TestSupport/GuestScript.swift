@@ -4,7 +4,7 @@ import Foundation
 /// stands in for configfs: `CONFIGFS`, `FIRMWARE` and `FPGA_FLAGS` point into a scratch
 /// directory, and an `rmdir` earlier in `PATH` does what configfs does when an overlay item is
 /// removed (its attribute files `dtbo`, `path` and `status` go with it).
-public final class GuestScript {
+public final class GuestScript: Sendable {
     /// The scratch directory holding everything below.
     public let root: URL
     public let configfs: URL
