@@ -3,6 +3,7 @@
 # command that exists, printing each command, what it printed and its exit status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
 source Scripts/setup.sh
 swift build -c release >/dev/null
 xl_binary="$PWD/.build/release/xl"
@@ -99,7 +100,7 @@ show xl dt-overlay list
 show xl dt-overlay remove gpio.dtbo 1
 show xl dt-overlay remove gpio.dtbo 0
 
-step "Normal mode: arguments are checked (usage errors exit 2); the guest hand-off is not here yet, so it changes nothing"
+step "Normal mode: arguments are checked (usage errors exit 2), and dom0 is refused (it sees the host tree)"
 show xl dt-overlay add gpio.dtbo 0 gpio bitstream 0
 show xl dt-overlay add gpio.dtbo 0 gpio normal 0
 
@@ -125,6 +126,67 @@ show init_dom0less --simulate "$work/dl419" --host-dtb dom0less.dtb --xen-versio
 show init_dom0less --simulate "$work/dl419"
 show init_dom0less --simulate "$work/dl421" --host-dtb dom0less.dtb --xen-version 4.21
 show init_dom0less --simulate "$work/dl421"
+# Normal mode: a direct-mapped dom0less guest runs get_overlay.sh; configfs is a directory here,
+# with an rmdir that drops an item's attribute files as configfs does.
+cat >guest-host.dts <<'DTS'
+/dts-v1/;
+/ {
+    #address-cells = <2>; #size-cells = <2>; interrupt-parent = <&gic>;
+    chosen {
+        rt { compatible = "xen,domain"; memory = <0x0 0x10000>; cpus = <1>; xen,enhanced; direct-map;
+             #xen,static-mem-address-cells = <1>; #xen,static-mem-size-cells = <1>;
+             xen,static-mem = <0x50000000 0x4000000>; };
+    };
+    memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x1 0x0>; };
+    gic: interrupt-controller@8000000 { compatible = "arm,gic-v3"; #interrupt-cells = <3>; interrupt-controller;
+        reg = <0x0 0x8000000 0x0 0x10000>; };
+    soc: soc { compatible = "simple-bus"; #address-cells = <2>; #size-cells = <2>; ranges; };
+};
+DTS
+cat >eth-guest.dts <<'DTS'
+/dts-v1/;
+/plugin/;
+/ {
+    fragment@0 {
+        target-path = "/soc";
+        __overlay__ {
+            ethernet@9100000 { compatible = "example,eth"; reg = <0x0 0x9100000 0x0 0x1000>;
+                interrupt-parent = <&gic>; interrupts = <0 40 4>; };
+        };
+    };
+};
+DTS
+dtc -q -@ -I dts -O dtb -o guest-host.dtb guest-host.dts
+dtc -q -@ -I dts -O dtb -o eth-guest.dtbo eth-guest.dts
+mkdir -p configfs/device-tree/overlays firmware bin
+printf '#!/bin/sh\nfor item in "$@"; do rm -f "$item/dtbo" "$item/path" "$item/status"; done\nexec /bin/rmdir "$@"\n' >bin/rmdir
+chmod +x bin/rmdir
+guest() { # the domU's side, once, in the background; its output goes to guest.log
+    PATH="$work/bin:$PATH" CONFIGFS="$work/configfs" FIRMWARE="$work/firmware" FPGA_FLAGS="$work/fpga-flags" \
+        GET_OVERLAY="$(dirname "$xl_binary")/get_overlay" XL_SIMULATE= \
+        sh "$repo/Scripts/get_overlay.sh" --once --simulate "$work/normal" --domain 1 --wait 30 >guest.log 2>&1 &
+}
+init_dom0less --simulate "$work/normal" --host-dtb guest-host.dtb --xen-version 4.21 >/dev/null
+
+step "Normal mode: without the guest's get_overlay nothing happens, within --timeout"
+show xl --simulate "$work/normal" dt-overlay add eth-guest.dtbo rt eth normal 0 --timeout 1
+
+step "Normal mode: the guest copy travels first (target-path \"/\", interrupt-parent 0xfde8), then add and attach, then the guest applies it"
+show xl --simulate "$work/normal" -N dt-overlay add eth-guest.dtbo rt eth normal 0
+guest
+show xl --simulate "$work/normal" -v dt-overlay add eth-guest.dtbo rt eth normal 0
+wait
+show cat guest.log
+show fdtget -t s configfs/device-tree/overlays/eth/dtbo /fragment@0 target-path
+show fdtget -t x configfs/device-tree/overlays/eth/dtbo /fragment@0/__overlay__/ethernet@9100000 interrupt-parent
+show xl --simulate "$work/normal" dt-overlay list
+
+step "Normal mode remove: the guest removes its overlay first (rmdir); Xen keeps the devices with it"
+guest
+show xl --simulate "$work/normal" dt-overlay remove eth-guest.dtbo rt eth normal 0
+wait
+show cat guest.log
+
 # xl create / list / destroy: seed 003's passthrough of /soc/ethernet@fff51000 on a simulated host.
 cat >midway-host.dts <<'DTS'
 /dts-v1/;
