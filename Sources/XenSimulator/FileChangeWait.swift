@@ -20,12 +20,18 @@ final class FileChangeWait {
 
     deinit { close(descriptor) }
 
-    /// Waits up to `timeout` seconds for `name` to be replaced; `true` when it was (or may have been).
-    func wait(timeout: Double) -> Bool {
-        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(max(0, min(timeout, 3600)) * 1000)
-        guard poll(&entry, 1, milliseconds) > 0 else { return false }
-        return drain()
+    /// Waits up to `timeout` seconds for `name` to be replaced (other renames in the directory are
+    /// read and waited past).
+    func wait(timeout: Double) {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, min(timeout, 3600)) * 1000))
+        while true {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else { return }
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+            guard poll(&entry, 1, max(1, milliseconds)) > 0 else { return }
+            if drain() { return }
+        }
     }
 
     /// Reads every queued event; whether one names the file.

@@ -19,7 +19,8 @@ public final class SharedXenStore: XenStore {
     private let path: String
     private let lockPath: String
     private let connection: InMemoryXenStore
-    private let changes: FileChangeWait?
+    /// Set up on the first wait for a watch event: most connections never wait.
+    private lazy var changes: FileChangeWait? = FileChangeWait(directory: String(path.dropLast("/xenstore.json".count)), name: "xenstore.json")
     /// The file as this process last read or wrote it.
     private var stamp: FileStamp?
     /// The database revision the file holds.
@@ -34,7 +35,6 @@ public final class SharedXenStore: XenStore {
         path = directory + "/xenstore.json"
         lockPath = directory + "/xenstore.lock"
         connection = InMemoryXenStore(database: XenStoreDatabase(), caller: caller)
-        changes = FileChangeWait(directory: directory, name: "xenstore.json")
         savedRevision = connection.database.revision
         let lock = try DirectoryLock(path: lockPath)
         defer { lock.unlock() }
@@ -157,6 +157,8 @@ public final class SharedXenStore: XenStore {
     /// The next event of this connection, taking over the file whenever it changes, for up to `timeout` seconds.
     public func readWatch(timeout: Double) throws(XenStoreError) -> XenStoreWatchEvent? {
         let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, min(timeout, 86_400)) * 1000))
+        // Watch the file before looking at it, so a change made in between still wakes the wait.
+        let changes = self.changes
         while true {
             if let event = try connection.readWatch(timeout: 0) { return event }
             if FileStamp(path) != stamp {
@@ -167,7 +169,7 @@ public final class SharedXenStore: XenStore {
             guard remaining > .zero else { return nil }
             let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
             if let changes {
-                _ = changes.wait(timeout: seconds)
+                changes.wait(timeout: seconds)
             } else {
                 usleep(UInt32(min(seconds, 0.05) * 1_000_000))
             }
