@@ -32,6 +32,17 @@ extension SimulatedHypervisor {
             throw HypervisorError(name, errno: .ENOENT)
         }
         state.domains[index].p2m[gfn] = nil
+        dropReference(frame)
+    }
+
+    /// Drops one reference to a tracked page. A page left with only its owner's reference and never written is
+    /// untracked again, so that the state after unmapping equals the state before mapping.
+    func dropReference(_ frame: UInt64) {
+        state.memory.release(frame)
+        guard let page = state.memory.pages[frame], page.references == 1, page.bytes == nil,
+            let owner = state.index(of: page.owner), state.domains[owner].p2m[page.gfn] == frame
+        else { return }
+        state.domains[owner].p2m[page.gfn] = nil
         state.memory.release(frame)
     }
 
@@ -110,7 +121,7 @@ extension SimulatedHypervisor {
     private func trackedFrame(_ index: Int, _ gfn: UInt64, _ name: String) throws(HypervisorError) -> UInt64? {
         if let frame = state.domains[index].p2m[gfn] { return frame }
         guard isOwnRAM(index, gfn) else { return nil }
-        guard let frame = state.memory.allocate(owner: state.domains[index].id) else { throw HypervisorError(name, errno: .ENOMEM) }
+        guard let frame = state.memory.allocate(owner: state.domains[index].id, gfn: gfn) else { throw HypervisorError(name, errno: .ENOMEM) }
         state.domains[index].p2m[gfn] = frame
         return frame
     }

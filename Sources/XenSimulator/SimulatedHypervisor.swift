@@ -47,8 +47,9 @@ public final class SimulatedHypervisor: Hypervisor {
     public func removeDomain(_ id: DomainID) throws(HypervisorError) {
         guard id != .dom0 else { throw HypervisorError("XEN_DOMCTL_destroydomain", errno: .EINVAL) }
         guard let index = state.index(of: id) else { throw HypervisorError("XEN_DOMCTL_destroydomain", errno: .ESRCH) }
-        for frame in state.domains[index].p2m.values { state.memory.release(frame) }
+        let frames = state.domains[index].p2m.values
         state.domains.remove(at: index)
+        for frame in frames { dropReference(frame) }
         state.deviceOwners = state.deviceOwners.filter { $0.value != id }
     }
 

@@ -20,12 +20,13 @@ public struct SimulatedMemory: Hashable, Sendable, Codable {
 
     public init() {}
 
-    /// A new zero page of `owner`, referenced once (by the owner's P2M); nil when the simulator holds too many.
-    mutating func allocate(owner: DomainID) -> UInt64? {
+    /// A new zero page at guest frame `gfn` of `owner`, referenced once (by the owner's P2M); nil when the
+    /// simulator holds too many.
+    mutating func allocate(owner: DomainID, gfn: UInt64) -> UInt64? {
         guard pages.count < Self.maximumPages else { return nil }
         let frame = nextFrame
         nextFrame += 1
-        pages[frame] = SimulatedPage(owner: owner, references: 1)
+        pages[frame] = SimulatedPage(owner: owner, gfn: gfn, references: 1)
         return frame
     }
 
@@ -73,6 +74,8 @@ public struct SimulatedMemory: Hashable, Sendable, Codable {
 public struct SimulatedPage: Hashable, Sendable, Codable {
     /// The domain whose RAM it is; it may have been destroyed while others still map the page.
     public var owner: DomainID
+    /// Where it is in the owner's RAM.
+    public var gfn: UInt64
     /// P2M entries pointing at the page, the owner's own included.
     public var references: UInt32
     /// The contents; nil while the page is all zero.
