@@ -103,7 +103,8 @@ struct StaticSharedMemoryRecords {
         try xenstore.write("\(Self.rolesPath(domain))/\(spec.id)/role", string: spec.role.rawValue, in: transaction)
     }
 
-    /// Takes `domain` out of every region it has a role in: a borrower's entry goes, `usercnt` drops by one, a
+    /// Takes `domain` out of every region it has a role in: a borrower's entry goes (and `borrowers` with the last
+    /// one), `usercnt` drops by one, a
     /// region record goes when it reaches zero, and `/libxl/static_shm` when it is empty. Removes the domain's
     /// role nodes, so that a second call does nothing.
     func release(_ domain: DomainID) throws {
@@ -114,7 +115,7 @@ struct StaticSharedMemoryRecords {
             switch role {
             case StaticSharedMemory.Role.borrower.rawValue:
                 guard region.borrowers.contains(where: { $0.domain == domain }) else { continue }
-                try xenstore.remove("\(path)/borrowers/\(domain)", in: transaction)
+                try xenstore.remove(region.borrowers.count == 1 ? "\(path)/borrowers" : "\(path)/borrowers/\(domain)", in: transaction)
             case StaticSharedMemory.Role.owner.rawValue:
                 guard region.owner == domain else { continue }
             default:

@@ -26,7 +26,7 @@ extension Toolstack {
                 try unmap(mapped, from: domain, control)
                 mapped = []
                 for plan in planned {
-                    try map(plan, into: domain, control)
+                    try map(plan, into: domain, control, first: mapped.isEmpty)
                     mapped.append(plan)
                 }
             }
@@ -130,8 +130,9 @@ extension Toolstack {
         return try records.role(of: region.owner, in: region.id) == StaticSharedMemory.Role.owner.rawValue
     }
 
-    /// Maps one borrowed region, in batches; on any failure unmaps what it mapped and throws one line.
-    private func map(_ plan: SharedMapping, into domain: DomainID, _ control: any DomainControl) throws {
+    /// Maps one borrowed region, in batches; on any failure unmaps what it mapped and throws one line. When the
+    /// `first` mapping of a create fails before any page with an errno of Xen without the map space, says so.
+    private func map(_ plan: SharedMapping, into domain: DomainID, _ control: any DomainControl, first: Bool) throws {
         var mappedPages: [UInt64] = []
         var failure: (page: UInt64, errno: Errno, operation: String)?
         var done: UInt64 = 0
@@ -155,7 +156,7 @@ extension Toolstack {
         guard let failure else { return }
         var undo = ""
         do { try unmap(mappedPages.map { plan.gfn + $0 }, from: domain, control) } catch { undo = "; \(error)" }
-        if mappedPages.isEmpty, Self.meansNoSharedMemory(failure.errno) {
+        if first, mappedPages.isEmpty, Self.meansNoSharedMemory(failure.errno) {
             throw ToolstackError("\(plan.prefix)Xen refused \(failure.operation) with XENMAPSPACE_gmfn_share (\(failure.errno)): this Xen lacks "
                 + "run-time static shared memory, which only the Xilinx/AMD fork has; with upstream Xen, declare the region at boot "
                 + "with xen,domain-shared-memory-v1 nodes (see Docs/static_shm.md)\(undo)")
