@@ -133,15 +133,37 @@ struct StaticSharedMemoryRecords {
         }
     }
 
-    /// ``release(_:)`` in a transaction of its own, retried on conflict.
+    /// ``release(_:)`` in a transaction of its own.
     static func release(_ domain: DomainID, in xenstore: any XenStore) throws {
-        try xenstore.transaction { tx in try StaticSharedMemoryRecords(xenstore: xenstore, transaction: tx).release(domain) }
+        try transaction(xenstore) { records in try records.release(domain) }
+    }
+
+    /// Runs `body` in a transaction, from the start again when the commit conflicts, and also when a record was
+    /// read half-way through another domain's change: xenstored's transactions detect conflicts only at commit and
+    /// do not isolate reads, so a borrower entry listed a moment ago can be gone by the time its values are read.
+    /// A node still missing after ``attempts`` fresh transactions is damage, and named.
+    static func transaction<T>(_ xenstore: any XenStore, _ body: (StaticSharedMemoryRecords) throws -> T) throws -> T {
+        var missing = ""
+        for _ in 0..<attempts {
+            do {
+                return try xenstore.transaction { tx in try body(StaticSharedMemoryRecords(xenstore: xenstore, transaction: tx)) }
+            } catch let error as Missing {
+                missing = error.path
+            }
+        }
+        throw ToolstackError("static_shm record \(missing) is missing: the record is damaged")
+    }
+
+    /// Fresh transactions tried before a missing node counts as damage.
+    static let attempts = 16
+
+    /// A node of a record that is not there (yet, or any more).
+    private struct Missing: Error {
+        var path: String
     }
 
     private func value(_ path: String) throws -> String {
-        guard let text = try xenstore.readString(path, in: transaction) else {
-            throw ToolstackError("static_shm record \(path) is missing: the record is damaged")
-        }
+        guard let text = try xenstore.readString(path, in: transaction) else { throw Missing(path: path) }
         return text
     }
 

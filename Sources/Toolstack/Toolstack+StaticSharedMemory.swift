@@ -5,15 +5,14 @@ import XenTypes
 
 extension Toolstack {
     /// The `static_shm` step of `xl create`: in one xenstore transaction (run again from the start on conflict, so
-    /// that borrowers created at the same time all count), an owner records its region and a borrower finds the
+    /// that borrowers created at the same time all count; see ``StaticSharedMemoryRecords/transaction(_:_:)``), an owner records its region and a borrower finds the
     /// owner's record, checks it, maps the owner's pages and counts itself in. Mappings are made before the commit
     /// and kept across retries that plan the same ones; when the step fails, every page it mapped is unmapped and
     /// nothing is recorded.
     func attachStaticSharedMemory(_ config: DomainConfig, domain: DomainID, control: any DomainControl) throws {
         var mapped: [SharedMapping] = []
         do {
-            try xenstore.transaction { tx in
-                let records = StaticSharedMemoryRecords(xenstore: xenstore, transaction: tx)
+            try StaticSharedMemoryRecords.transaction(xenstore) { records in
                 var planned: [SharedMapping] = []
                 for (index, spec) in config.staticSharedMemory.enumerated() {
                     let prefix = StaticSharedMemoryLayout.prefix(config, index)
@@ -40,8 +39,7 @@ extension Toolstack {
 
     /// What `domain` holds of static shared memory, read before `xl destroy`.
     func staticSharedMemory(heldBy domain: DomainID) throws -> [HeldRegion] {
-        try xenstore.transaction { tx in
-            let records = StaticSharedMemoryRecords(xenstore: xenstore, transaction: tx)
+        try StaticSharedMemoryRecords.transaction(xenstore) { records in
             var held: [HeldRegion] = []
             for id in try records.ids(of: domain) {
                 guard let region = try records.region(id) else { continue }
