@@ -242,3 +242,12 @@ export XL_SIMULATE="$work/shm-upstream"
 show xl create vm1.cfg
 show xl create vm2.cfg
 show xl list
+
+step "Forced: xl destroy -f destroys an owner that is still mapped and says what stays mapped"
+export XL_SIMULATE="$work/shm"
+show xl create vm1.cfg
+show xl create vm2.cfg
+show xl destroy -f vm1
+show shm_records
+show xl destroy vm2
+show shm_records

@@ -28,6 +28,7 @@ extension Toolstack {
         try StaticSharedMemoryLayout.check(config)
 
         if dryRun {
+            try checkStaticSharedMemory(config)
             output(try config.libxlJSON())
             let source = try DeviceTreeCompiler.decompile(planned.tree) ?? DeviceTreeSource.render(planned.tree)
             output(source)

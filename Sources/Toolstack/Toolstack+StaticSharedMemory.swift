@@ -37,6 +37,19 @@ extension Toolstack {
         }
     }
 
+    /// `xl -N create`: the checks of the `static_shm` step against xenstore's records, writing and mapping nothing.
+    func checkStaticSharedMemory(_ config: DomainConfig) throws {
+        try StaticSharedMemoryRecords.transaction(xenstore) { records in
+            for (index, spec) in config.staticSharedMemory.enumerated() {
+                let prefix = StaticSharedMemoryLayout.prefix(config, index)
+                switch spec.role {
+                case .owner: try recordOwner(spec, of: nil, records, prefix)
+                case .borrower: _ = try recordBorrower(spec, of: nil, records, prefix)
+                }
+            }
+        }
+    }
+
     /// What `domain` holds of static shared memory, read before `xl destroy`.
     func staticSharedMemory(heldBy domain: DomainID) throws -> [HeldRegion] {
         try StaticSharedMemoryRecords.transaction(xenstore) { records in
@@ -78,7 +91,8 @@ extension Toolstack {
         return "domain \(domain)" + (name.map { " (\($0))" } ?? "")
     }
 
-    private func recordOwner(_ spec: StaticSharedMemory, of domain: DomainID, _ records: StaticSharedMemoryRecords, _ prefix: String) throws {
+    /// Checks that the region's id is free and records `domain` as its owner (only checks when `domain` is nil).
+    private func recordOwner(_ spec: StaticSharedMemory, of domain: DomainID?, _ records: StaticSharedMemoryRecords, _ prefix: String) throws {
         if let region = try records.region(spec.id) {
             if try isRunningOwner(region, records) {
                 throw ToolstackError("\(prefix)id: region \(spec.id) already has an owner, \(describeDomain(region.owner)); a region has one owner")
@@ -87,10 +101,12 @@ extension Toolstack {
             throw ToolstackError("\(prefix)id: region \(spec.id) is still mapped by \(users) after its owner, domain \(region.owner), "
                 + "was destroyed; destroy them before creating a new owner")
         }
-        try records.writeOwner(domain, spec)
+        if let domain { try records.writeOwner(domain, spec) }
     }
 
-    private func recordBorrower(_ spec: StaticSharedMemory, of domain: DomainID, _ records: StaticSharedMemoryRecords, _ prefix: String) throws -> SharedMapping {
+    /// Checks the owner's record and records `domain` as a borrower (only checks when `domain` is nil); returns the
+    /// pages to map.
+    private func recordBorrower(_ spec: StaticSharedMemory, of domain: DomainID?, _ records: StaticSharedMemoryRecords, _ prefix: String) throws -> SharedMapping {
         guard let region = try records.region(spec.id) else {
             throw ToolstackError("\(prefix)id: region \(spec.id) has no owner: create the domain whose static_shm says "
                 + "id=\(spec.id), role=owner first")
@@ -108,10 +124,12 @@ extension Toolstack {
         guard StaticSharedMemory.Permission(rawValue: region.prot) == spec.prot else {
             throw ToolstackError("\(prefix)prot: asks for \(spec.prot.rawValue) but the owner (\(owner)) grants only \(ConfigQuoting.quoted(region.prot))")
         }
-        if region.borrowers.contains(where: { $0.domain == domain }) {
-            throw ToolstackError("\(prefix)id: xenstore already records domain \(domain) as a borrower of region \(spec.id)")
+        if let domain {
+            if region.borrowers.contains(where: { $0.domain == domain }) {
+                throw ToolstackError("\(prefix)id: xenstore already records domain \(domain) as a borrower of region \(spec.id)")
+            }
+            try records.writeBorrower(domain, spec, of: region)
         }
-        try records.writeBorrower(domain, spec, of: region)
         let page = StaticSharedMemory.pageSize
         return SharedMapping(id: spec.id, prefix: prefix, owner: region.owner, ownerGFN: (region.begin + spec.offset) / page,
                              gfn: spec.begin / page, count: spec.size / page)
@@ -211,7 +229,12 @@ extension Toolstack {
     func sharedMemoryBeforeDestroy(_ argument: String, _ domain: DomainID, force: Bool) throws -> (held: [HeldRegion], plan: [String], stillMapped: [String]) {
         let held: [HeldRegion]
         do { held = try staticSharedMemory(heldBy: domain) } catch {
-            throw ToolstackError("destroy \(argument): cannot read its static_shm records: \(error)")
+            // Damaged records must not keep a domain alive: -f destroys it and leaves them.
+            guard force else {
+                throw ToolstackError("destroy \(argument): cannot read its static_shm records: \(error); use xl destroy -f to destroy it and leave them")
+            }
+            let text = "its static_shm records are left as they are (\(error))"
+            return ([], ["would leave " + text], [text])
         }
         var plan: [String] = []
         var stillMapped: [String] = []
@@ -231,9 +254,8 @@ extension Toolstack {
                 throw ToolstackError("destroy \(argument): region \(region.id) is still mapped by \(users.joined(separator: " and ")); "
                     + "destroy them first, or use xl destroy -f to destroy the owner anyway")
             }
-            let text = "region \(region.id) stays mapped in \(users.joined(separator: " and ")); its pages are freed when they are destroyed"
-            plan.append("would leave " + text)
-            stillMapped.append(text)
+            plan.append("would destroy the owner of region \(region.id) while it is mapped in \(users.joined(separator: " and "))")
+            stillMapped.append("region \(region.id) stays mapped in \(users.joined(separator: " and ")); its pages are freed when they are destroyed")
         }
         return (held, plan, stillMapped)
     }

@@ -168,7 +168,7 @@ final class StaticSharedMemoryCommandTests: XCTestCase {
 
         let dry = xl("-N", "-f", "destroy", "vm1")
         XCTAssertEqual(dry.status, 0, dry.stderr)
-        XCTAssertTrue(dry.stdout.contains("dry run: would leave region ID2 stays mapped in domain \(vm3) (vm3) at 0x60690000-0x6077ffff"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("dry run: would destroy the owner of region ID2 while it is mapped in domain \(vm3) (vm3) at 0x60690000-0x6077ffff\n"), dry.stdout)
         let forced = xl("destroy", "-f", "vm1")
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertEqual(forced.stdout, """
@@ -261,15 +261,34 @@ final class StaticSharedMemoryCommandTests: XCTestCase {
         XCTAssertEqual(try xl.traces(), before)
     }
 
-    func testDryRunPrintsTheSharedMemoryAndTheReservedMemoryNodes() throws {
+    func testDryRunChecksTheRecordsAndPrintsTheReservedMemoryNodes() throws {
         let xl = try XLRunner()
         let kernel = try xl.staticSharedMemoryHost()
+        let config = try xl.staticSharedMemoryConfig("vm3", kernel: kernel, specs: Fixtures.arm["vm3"] ?? [])
+        XCTAssertTrue(xl("-N", "create", config).stderr.hasSuffix("static_shm[0] id=ID2: id: region ID2 has no owner: create the domain "
+            + "whose static_shm says id=ID2, role=owner first\n"))
+        XCTAssertEqual(xl("create", try xl.staticSharedMemoryConfig("vm1", kernel: kernel, specs: Fixtures.arm["vm1"] ?? [])).status, 0)
         let before = xl.snapshot()
-        let result = xl("-N", "create", try xl.staticSharedMemoryConfig("vm3", kernel: kernel, specs: Fixtures.arm["vm3"] ?? []))
+        let result = xl("-N", "create", config)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("\"sshms\""), result.stdout)
         XCTAssertTrue(result.stdout.contains("xen-shmem@60690000 {"), result.stdout)
         XCTAssertTrue(result.stdout.contains("xen,offset = <0x00 0x10000>;"), result.stdout)
         XCTAssertEqual(xl.snapshot(), before)
+    }
+
+    func testDamagedRecordsDoNotKeepADomainAliveWithForce() throws {
+        let xl = try XLRunner()
+        let kernel = try xl.staticSharedMemoryHost()
+        let ids = try createARMTopology(xl, kernel: kernel)
+        let vm2 = try XCTUnwrap(ids["vm2"])
+        try xl.withHost { try $0.xenstore.write("/libxl/static_shm/ID1/usercnt", string: "many") }
+        var result = xl("destroy", "vm2")
+        XCTAssertEqual(result.stderr, "destroy vm2: cannot read its static_shm records: static_shm record /libxl/static_shm/ID1/usercnt holds "
+            + "\"many\", not a decimal count: the record is damaged; use xl destroy -f to destroy it and leave them\n")
+        result = xl("-f", "destroy", "vm2")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("destroy vm2: its static_shm records are left as they are"), result.stdout)
+        XCTAssertFalse(try xl.withHost { host in host.hypervisor.state.domains.contains { $0.id == vm2 } })
     }
 }
