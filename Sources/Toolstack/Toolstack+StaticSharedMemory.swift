@@ -1,3 +1,4 @@
+import DeviceTree
 import XLConfig
 import XenControl
 import XenStoreClient
@@ -173,9 +174,12 @@ extension Toolstack {
         var undo = ""
         do { try unmap(mappedPages.map { plan.gfn + $0 }, from: domain, control) } catch { undo = "; \(error)" }
         if first, mappedPages.isEmpty, Self.meansNoSharedMemory(failure.errno) {
+            // Boot-time shared memory names regions with xen,shm-id, which Xen keeps shorter than static_shm's ids.
+            let rename = plan.id.utf8.count < Dom0lessSharedMemory.maxIDLength ? ""
+                : ", whose xen,shm-id must be shorter than \(Dom0lessSharedMemory.maxIDLength) characters"
             throw ToolstackError("\(plan.prefix)Xen refused \(failure.operation) with XENMAPSPACE_gmfn_share (\(failure.errno)): this Xen lacks "
                 + "run-time static shared memory, which only the Xilinx/AMD fork has; with upstream Xen, declare the region at boot "
-                + "with xen,domain-shared-memory-v1 nodes (see Docs/static_shm.md)\(undo)")
+                + "with xen,domain-shared-memory-v1 nodes\(rename) (see Docs/static_shm.md)\(undo)")
         }
         let address = StaticSharedMemory.hex((plan.gfn + failure.page) * StaticSharedMemory.pageSize)
         throw ToolstackError("\(plan.prefix)cannot map the owner's page at \(address): \(failure.operation) returned \(failure.errno)\(undo)")

@@ -208,6 +208,12 @@ final class StaticSharedMemoryCommandTests: XCTestCase {
             + "shared memory, which only the Xilinx/AMD fork has; with upstream Xen, declare the region at boot with "
             + "xen,domain-shared-memory-v1 nodes (see Docs/static_shm.md)\n")
         XCTAssertEqual(try xl.traces(), before)
+        let long = ["id=A_LONGER_REGION_ID, begin=0x60500000, size=0x1000"]
+        let longOwner = try xl.staticSharedMemoryConfig("vm1", kernel: kernel, specs: ["id=A_LONGER_REGION_ID, begin=0x48000000, size=0x1000, role=owner"],
+                                                         file: "owner-long.cfg")
+        XCTAssertEqual(xl("create", longOwner, "name=\"long\"").status, 0)
+        XCTAssertTrue(errors(xl, xl("create", try xl.staticSharedMemoryConfig("vm2", kernel: kernel, specs: long))).hasSuffix(
+            "with xen,domain-shared-memory-v1 nodes, whose xen,shm-id must be shorter than 16 characters (see Docs/static_shm.md)\n"))
         XCTAssertEqual(xl.run(["--xen-flavour", "xilinx", "list"]).stderr,
                        "the simulated host in \(xl.directory) runs upstream Xen; --xen-flavour xilinx applies only to a new host\n")
         XCTAssertEqual(xl.run(["--xen-flavour", "fork", "list"]).stderr, "--xen-flavour fork: expected upstream or xilinx\n")
