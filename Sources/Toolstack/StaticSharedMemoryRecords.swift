@@ -47,17 +47,23 @@ struct StaticSharedMemoryRecords {
         for name in try xenstore.children("\(path)/borrowers", in: transaction) {
             let entry = "\(path)/borrowers/\(name)"
             guard let domain = Self.domain(name) else { throw damaged(entry, name, "a domain id") }
-            borrowers.append(Borrower(domain: domain, begin: try address("\(entry)/begin"), size: try address("\(entry)/size"),
-                                      offset: try address("\(entry)/offset")))
+            let (begin, size) = try span(entry)
+            let offset = try address("\(entry)/offset")
+            guard offset % StaticSharedMemory.pageSize == 0, offset < StaticSharedMemory.addressLimit else {
+                throw damaged("\(entry)/offset", StaticSharedMemory.hex(offset), "a page-aligned offset")
+            }
+            borrowers.append(Borrower(domain: domain, begin: begin, size: size, offset: offset))
         }
         let ownerText = try value("\(path)/owner")
         guard let owner = Self.domain(ownerText) else { throw damaged("\(path)/owner", ownerText, "a decimal domain id") }
         let countText = try value("\(path)/usercnt")
-        guard let count = Int(countText), count >= 0, String(count) == countText else {
+        // The owner and each borrower count once: never more than there can be domains.
+        guard let count = Int(countText), count >= 0, count <= Int(DomainID.firstReserved.rawValue), String(count) == countText else {
             throw damaged("\(path)/usercnt", countText, "a decimal count")
         }
-        return Region(id: id, owner: owner, begin: try address("\(path)/begin"), size: try address("\(path)/size"),
-                      prot: try value("\(path)/prot"), userCount: count, borrowers: borrowers.sorted { $0.domain < $1.domain })
+        let (begin, size) = try span(path)
+        return Region(id: id, owner: owner, begin: begin, size: size, prot: try value("\(path)/prot"), userCount: count,
+                      borrowers: borrowers.sorted { $0.domain < $1.domain })
     }
 
     /// The role node of `domain` for region `id`; nil when absent.
@@ -165,6 +171,17 @@ struct StaticSharedMemoryRecords {
     private func value(_ path: String) throws -> String {
         guard let text = try xenstore.readString(path, in: transaction) else { throw Missing(path: path) }
         return text
+    }
+
+    /// `begin` and `size` under `path`, checked as a config's are: page-aligned, not empty, below 2^52.
+    private func span(_ path: String) throws -> (begin: UInt64, size: UInt64) {
+        let begin = try address("\(path)/begin")
+        let size = try address("\(path)/size")
+        let limit = StaticSharedMemory.addressLimit
+        guard begin % StaticSharedMemory.pageSize == 0, size % StaticSharedMemory.pageSize == 0, size > 0, begin < limit, size <= limit - begin else {
+            throw damaged("\(path)/size", StaticSharedMemory.hex(size), "a page-aligned size that keeps the region from \(StaticSharedMemory.hex(begin)) below 2^52")
+        }
+        return (begin, size)
     }
 
     private func address(_ path: String) throws -> UInt64 {

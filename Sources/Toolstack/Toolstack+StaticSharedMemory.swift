@@ -6,10 +6,10 @@ import XenTypes
 
 extension Toolstack {
     /// The `static_shm` step of `xl create`: in one xenstore transaction (run again from the start on conflict, so
-    /// that borrowers created at the same time all count; see ``StaticSharedMemoryRecords/transaction(_:_:)``), an owner records its region and a borrower finds the
-    /// owner's record, checks it, maps the owner's pages and counts itself in. Mappings are made before the commit
-    /// and kept across retries that plan the same ones; when the step fails, every page it mapped is unmapped and
-    /// nothing is recorded.
+    /// that borrowers created at the same time all count; see ``StaticSharedMemoryRecords/transaction(_:_:)``), an
+    /// owner records its region and a borrower finds the owner's record, checks it, maps the owner's pages and
+    /// counts itself in. Mappings are made before the commit and kept across retries that plan the same ones; when
+    /// the step fails, every page it mapped is unmapped and nothing is recorded.
     func attachStaticSharedMemory(_ config: DomainConfig, domain: DomainID, control: any DomainControl) throws {
         var mapped: [SharedMapping] = []
         do {

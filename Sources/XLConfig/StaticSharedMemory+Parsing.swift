@@ -50,7 +50,8 @@ extension StaticSharedMemory {
         guard let sizeText = values["size"] else { throw invalid("size", "required: the region's size in bytes, as in size=0x100000") }
         let begin = try Self.number(beginText, field: "begin", invalid)
         let size = try Self.number(sizeText, field: "size", invalid)
-        let offset = try values["offset"].map { text throws(Invalid) in try Self.number(text, field: "offset", invalid) }
+        var offset: UInt64?
+        if let text = values["offset"] { offset = try Self.number(text, field: "offset", invalid) }
         if let text = values["prot"], ASCII.lowercased(text) != Permission.rw.rawValue {
             throw invalid("prot", "expected rw, the only permission static shared memory has, found \(ConfigQuoting.quoted(text))")
         }
@@ -84,7 +85,7 @@ extension StaticSharedMemory {
     }
 
     /// Guest physical addresses end below 2^52 (the same bound as `iomem` page numbers).
-    static let addressLimit: UInt64 = IOMemRange.pageLimit * 4096
+    public static let addressLimit: UInt64 = IOMemRange.pageLimit * 4096
 
     /// `0x1f000`.
     public static func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }

@@ -131,7 +131,8 @@ extension SimulatedHypervisor {
         let domain = state.domains[index]
         guard domain.guest != nil, gfn < UInt64.max / SimulatedMemory.pageSize else { return false }
         let address = gfn * SimulatedMemory.pageSize
-        return GuestRAM.populated(bytes: domain.memoryKiB * 1024).contains { $0.contains(address) }
+        let (bytes, overflow) = domain.memoryKiB.multipliedReportingOverflow(by: 1024)
+        return GuestRAM.populated(bytes: overflow ? .max : bytes).contains { $0.contains(address) }
     }
 
     private func checkAccess(_ address: UInt64, _ count: Int, _ name: String) throws(HypervisorError) {

@@ -288,8 +288,16 @@ final class StaticSharedMemoryCommandTests: XCTestCase {
         let kernel = try xl.staticSharedMemoryHost()
         let ids = try createARMTopology(xl, kernel: kernel)
         let vm2 = try XCTUnwrap(ids["vm2"])
-        try xl.withHost { try $0.xenstore.write("/libxl/static_shm/ID1/usercnt", string: "many") }
+        try xl.withHost { try $0.xenstore.write("/libxl/static_shm/ID1/borrowers/\(vm2)/size", string: "0xfffffffffffff000") }
         var result = xl("destroy", "vm2")
+        XCTAssertEqual(result.stderr, "destroy vm2: cannot read its static_shm records: static_shm record /libxl/static_shm/ID1/borrowers/\(vm2)/size "
+            + "holds \"0xfffffffffffff000\", not a page-aligned size that keeps the region from 0x60500000 below 2^52: the record is damaged; "
+            + "use xl destroy -f to destroy it and leave them\n")
+        try xl.withHost { host in
+            try host.xenstore.write("/libxl/static_shm/ID1/borrowers/\(vm2)/size", string: "0x100000")
+            try host.xenstore.write("/libxl/static_shm/ID1/usercnt", string: "many")
+        }
+        result = xl("destroy", "vm2")
         XCTAssertEqual(result.stderr, "destroy vm2: cannot read its static_shm records: static_shm record /libxl/static_shm/ID1/usercnt holds "
             + "\"many\", not a decimal count: the record is damaged; use xl destroy -f to destroy it and leave them\n")
         result = xl("-f", "destroy", "vm2")
