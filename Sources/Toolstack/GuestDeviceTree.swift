@@ -5,7 +5,8 @@ import XenTypes
 
 /// The device tree an ARM guest boots with, generated in the order and with the content of libxl's
 /// `libxl__prepare_dtb`: root, chosen, cpus, psci, memory, GIC (phandle 65000), timer, hypervisor,
-/// vpl011 when asked, then `/passthrough` and `/aliases` of the partial device tree.
+/// vpl011 when asked, then `/passthrough` and `/aliases` of the partial device tree. `/reserved-memory` for
+/// `static_shm` regions follows the memory nodes, as in the Xilinx fork.
 public struct GuestDeviceTree {
     public let tree: DeviceTree
 
@@ -37,6 +38,7 @@ public struct GuestDeviceTree {
             ("cpu_off", cells([GuestLayout.psciCPUOff])), ("cpu_on", cells([GuestLayout.psciCPUOn])),
         ]))
         root.children += Self.memory(kib: config.targetMemoryKiB)
+        if let reserved = StaticSharedMemoryNodes.reservedMemory(config.staticSharedMemory) { root.children.append(reserved) }
         root.children.append(Self.gic(inputs.gic))
         root.children.append(DeviceTreeNode("timer", [
             ("compatible", strings(["arm,armv8-timer", "arm,armv7-timer"])),
@@ -90,10 +92,10 @@ public struct GuestDeviceTree {
 
     /// One memory node per guest RAM bank used.
     private static func memory(kib: UInt64) -> [DeviceTreeNode] {
-        let bytes = kib * 1024
-        let banks = [(GuestLayout.ram0Base, min(bytes, GuestLayout.ram0Size)), (GuestLayout.ram1Base, bytes > GuestLayout.ram0Size ? bytes - GuestLayout.ram0Size : 0)]
-        return banks.filter { $0.1 > 0 }.map { base, size in
-            DeviceTreeNode("memory@\(hex(base))", [("device_type", .deviceTreeStrings(["memory"])), ("reg", region(base, size))])
+        GuestRAM.populated(bytes: kib * 1024).map { bank in
+            DeviceTreeNode("memory@\(hex(bank.lowerBound))", [
+                ("device_type", .deviceTreeStrings(["memory"])), ("reg", region(bank.lowerBound, bank.upperBound - bank.lowerBound)),
+            ])
         }
     }
 
@@ -122,11 +124,11 @@ public struct GuestDeviceTree {
     private static func ppi(_ irq: UInt32) -> [UInt32] { [1, irq - 16, 0xF << 8 | 8] }
 
     /// A `reg` entry with the root's two address and two size cells.
-    private static func region(_ base: UInt64, _ size: UInt64) -> [UInt8] {
+    static func region(_ base: UInt64, _ size: UInt64) -> [UInt8] {
         .deviceTreeCells([UInt32(base >> 32), UInt32(base & 0xFFFF_FFFF), UInt32(size >> 32), UInt32(size & 0xFFFF_FFFF)])
     }
 
-    private static func hex(_ value: UInt64) -> String { String(value, radix: 16) }
+    static func hex(_ value: UInt64) -> String { String(value, radix: 16) }
 }
 
 extension DomainConfig {

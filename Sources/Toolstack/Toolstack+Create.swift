@@ -25,8 +25,10 @@ extension Toolstack {
         }
         let planned = try GuestDeviceTree(config: config, inputs(predicted == .native ? .v3 : predicted))
         try partial?.checkResources(in: planned.tree, config: config)
+        try StaticSharedMemoryLayout.check(config)
 
         if dryRun {
+            try checkStaticSharedMemory(config)
             output(try config.libxlJSON())
             let source = try DeviceTreeCompiler.decompile(planned.tree) ?? DeviceTreeSource.render(planned.tree)
             output(source)
@@ -51,6 +53,9 @@ extension Toolstack {
         try run.step("load kernel \(config.kernel)") {
             try control.loadKernel(domain, image: GuestBootImage(
                 memoryKiB: config.targetMemoryKiB, kernel: kernel, ramdisk: ramdisk, deviceTree: guestTree.tree.bytes, cmdline: config.cmdline))
+        }
+        if !config.staticSharedMemory.isEmpty {
+            try run.step("static_shm") { try attachStaticSharedMemory(config, domain: domain, control: control) }
         }
         for irq in config.irqs {
             try run.step("route IRQ \(irq)") { try control.bindSPI(irq, to: domain) }
@@ -154,6 +159,9 @@ struct CreateRun {
             var undone = ""
             if let domain {
                 do { try control.destroy(domain) } catch { undone += "; destroying domain \(domain) also failed: \(error)" }
+                do { try StaticSharedMemoryRecords.release(domain, in: xenstore) } catch {
+                    undone += "; removing its static_shm records also failed: \(error)"
+                }
                 do { try GuestXenStoreEntries.remove(domain: domain, vm: vmPath, parents: createdParents, from: xenstore) } catch {
                     undone += "; removing its xenstore entries also failed: \(error)"
                 }

@@ -27,14 +27,16 @@ struct CreateCommand: XLSubcommand {
     }
 }
 
-/// `xl destroy DOMAIN`.
+/// `xl destroy [-f] DOMAIN`.
 struct DestroyCommand: XLSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "destroy", abstract: "Destroy a domain at once: Xen takes back its memory and devices.")
+    @Flag(name: .customShort("f"), help: "Also destroy a static_shm owner whose region other domains still map (as xl -f destroy).")
+    var force = false
     @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN")) var domain: String
 
     func run(_ context: CommandContext) throws {
-        try context.toolstack().destroyDomain(domain)
+        try context.toolstack().destroyDomain(domain, force: force || context.globals.force)
     }
 }
 

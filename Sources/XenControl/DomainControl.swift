@@ -25,12 +25,28 @@ public protocol DomainControl: Hypervisor {
     func unpause(_ domain: DomainID) throws(HypervisorError)
     /// `XEN_DOMCTL_destroydomain`: Xen takes back the domain's memory, IRQs, mappings and devices.
     func destroy(_ domain: DomainID) throws(HypervisorError)
+    /// `XENMEM_add_to_physmap_batch` with ``MapSpace/gmfnShare``: maps `count` pages of `owner`'s RAM, from its
+    /// guest frame `ownerGFN`, at guest frame `gfn` of `domain`. Returns one entry per page, `nil` where it was
+    /// mapped and Xen's errno (from `errs`) where not; a failure of the whole call throws. At most
+    /// ``DomainControlLimits/sharedMappingBatch`` pages per call (`EINVAL` beyond).
+    func mapSharedPages(_ domain: DomainID, from owner: DomainID, ownerGFN: UInt64, gfn: UInt64, count: UInt64) throws(HypervisorError) -> [Errno?]
+    /// `XENMEM_remove_from_physmap`: removes the page mapped at guest frame `gfn` of `domain`.
+    func removeFromPhysmap(_ domain: DomainID, gfn: UInt64) throws(HypervisorError)
+}
+
+/// Map spaces of `XENMEM_add_to_physmap_batch` beyond upstream's `xen/include/public/memory.h`.
+public enum MapSpace {
+    /// `XENMAPSPACE_gmfn_share`: another domain's RAM, mapped by dom0 on the borrower's behalf. Only the
+    /// Xilinx/AMD fork of Xen has it; upstream Xen answers every page with `ENOSYS` (ARM's unknown map space).
+    public static let gmfnShare: UInt32 = 6
 }
 
 /// Limits of the domain hypercalls on ARM.
 public enum DomainControlLimits {
     /// Most frames one `XEN_DOMCTL_memory_mapping` maps on ARM (`64`; more is `E2BIG`).
     public static let mappingBatch: UInt64 = 64
+    /// Most pages one `XENMEM_add_to_physmap_batch` carries: its `size` field is a `uint16_t`.
+    public static let sharedMappingBatch: UInt64 = 65535
 }
 
 /// The guest interrupt controller asked for at creation (`XEN_DOMCTL_CONFIG_GIC_*`).

@@ -57,6 +57,23 @@ extension XenCallHypervisor: DomainControl {
         try call("xc_domain_destroy") { (ctrl) throws(Errno) in try ctrl.destroy(domid: UInt32(domain.rawValue)) }
     }
 
+    public func mapSharedPages(_ domain: DomainID, from owner: DomainID, ownerGFN: UInt64, gfn: UInt64, count: UInt64) throws(HypervisorError) -> [Errno?] {
+        let name = "xc_domain_add_to_physmap_batch"
+        guard count > 0, count <= DomainControlLimits.sharedMappingBatch,
+            !ownerGFN.addingReportingOverflow(count).overflow, !gfn.addingReportingOverflow(count).overflow
+        else { throw HypervisorError(name, errno: .EINVAL) }
+        let pages = 0..<count
+        let results = try call(name) { (ctrl) throws(Errno) in
+            try ctrl.addToPhysmapBatch(domid: UInt32(domain.rawValue), foreignDomid: UInt32(owner.rawValue), space: MapSpace.gmfnShare,
+                                       indexes: pages.map { ownerGFN + $0 }, gfns: pages.map { gfn + $0 })
+        }
+        return results.map { $0 == 0 ? nil : Errno(rawValue: Int32(truncatingIfNeeded: $0.magnitude)) }
+    }
+
+    public func removeFromPhysmap(_ domain: DomainID, gfn: UInt64) throws(HypervisorError) {
+        try call("xc_domain_remove_from_physmap") { (ctrl) throws(Errno) in try ctrl.removeFromPhysmap(domid: UInt32(domain.rawValue), gfn: gfn) }
+    }
+
     /// Runs a libxenctrl call; a control seam other than libxenctrl (a test double) has no domain calls: `ENOSYS`.
     private func call<T>(_ name: String, _ body: (XenCtrl) throws(Errno) -> T) throws(HypervisorError) -> T {
         guard let ctrl = control as? XenCtrl else { throw HypervisorError(name, errno: .ENOSYS) }

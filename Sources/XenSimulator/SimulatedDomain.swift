@@ -19,6 +19,9 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     public var routedIRQs: Set<UInt32> = []
     /// Guest frame to host frame mappings of MMIO (`map_regions_p2mt`).
     public var mmioMappings: [UInt64: UInt64] = [:]
+    /// Guest frame to machine frame of the RAM pages tracked in ``SimulatedHostState/memory``: its own pages that
+    /// were written or shared, and pages of other domains mapped here.
+    public var p2m: [UInt64: UInt64] = [:]
     /// What `xl create` built: arch config and loaded images; `nil` for dom0 and boot-time domains.
     public var guest: SimulatedGuest?
 
@@ -32,7 +35,7 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, guest
+        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, p2m, guest
     }
 
     /// Encodes sets and the mapping sorted, so that the same state always gives the same bytes
@@ -50,6 +53,7 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         try container.encode(routedIRQs.sorted(), forKey: .routedIRQs)
         // A dictionary with integer keys is coded as alternating keys and values.
         try container.encode(mmioMappings.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }, forKey: .mmioMappings)
+        try container.encode(p2m.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }, forKey: .p2m)
         try container.encodeIfPresent(guest, forKey: .guest)
     }
 

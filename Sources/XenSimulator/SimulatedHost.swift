@@ -7,7 +7,7 @@ import XenTypes
 ///
 /// `DIR/host.json` holds the hypervisor's state and `DIR/xenstore.json` the xenstore tree,
 /// unless a running xenstored is given, which is then used instead. `DIR/lock` is held from
-/// ``open(directory:hostDTB:version:xenstoredSocket:)`` until ``close()``.
+/// ``open(directory:hostDTB:version:flavour:xenstoredSocket:)`` until ``close()``.
 public final class SimulatedHost {
     public let directory: String
     public let hypervisor: SimulatedHypervisor
@@ -24,9 +24,11 @@ public final class SimulatedHost {
     /// - Parameters:
     ///   - hostDTB: the device tree a new host boots with (default: ``DefaultHostTree``).
     ///   - version: the Xen release of a new host; for an existing host it must match.
+    ///   - flavour: upstream Xen or the Xilinx fork, for a new host (default upstream); for an existing host it must match.
     ///   - xenstoredSocket: the socket of a running xenstored to use instead of `xenstore.json`.
     public static func open(
-        directory: String, hostDTB: DeviceTree? = nil, version: XenVersion? = nil, xenstoredSocket: String? = nil
+        directory: String, hostDTB: DeviceTree? = nil, version: XenVersion? = nil, flavour: XenFlavour? = nil,
+        xenstoredSocket: String? = nil
     ) throws -> SimulatedHost {
         let manager = FileManager.default
         do {
@@ -41,11 +43,14 @@ public final class SimulatedHost {
         let state: SimulatedHostState
         if fresh {
             let tree = try hostDTB ?? DefaultHostTree.make()
-            state = try SimulatedHostState(version: version ?? defaultVersion, hostTree: tree).bootingDom0less()
+            state = try SimulatedHostState(version: version ?? defaultVersion, flavour: flavour ?? .upstream, hostTree: tree).bootingDom0less()
         } else {
             state = try load(SimulatedHostState.self, from: statePath)
             if let version, version != state.version {
                 throw SimulatorError("the simulated host in \(directory) runs Xen \(state.version); --xen-version \(version) applies only to a new host")
+            }
+            if let flavour, flavour != state.flavour {
+                throw SimulatorError("the simulated host in \(directory) runs \(state.flavour) Xen; --xen-flavour \(flavour) applies only to a new host")
             }
         }
 

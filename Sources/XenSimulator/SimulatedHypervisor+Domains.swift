@@ -166,7 +166,7 @@ extension SimulatedHypervisor: DomainControl {
         return first...(last - 1)
     }
 
-    private func domainIndex(_ domain: DomainID, _ name: String) throws(HypervisorError) -> Int {
+    func domainIndex(_ domain: DomainID, _ name: String) throws(HypervisorError) -> Int {
         guard let index = state.index(of: domain) else { throw HypervisorError(name, errno: .ESRCH) }
         return index
     }
@@ -182,7 +182,7 @@ extension SimulatedHypervisor: DomainControl {
         return v3 ? .v3 : .v2
     }
 
-    private func injectedFailure(_ operation: String) throws(HypervisorError) {
+    func injectedFailure(_ operation: String) throws(HypervisorError) {
         if let errno = state.injectedFailures.removeValue(forKey: operation) { throw HypervisorError(operation, errno: errno) }
     }
 }

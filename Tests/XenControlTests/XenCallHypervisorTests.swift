@@ -98,4 +98,20 @@ final class XenCallHypervisorTests: XCTestCase {
         let hypervisor = XenCallHypervisor(transport: RecordingTransport(), control: control)
         XCTAssertEqual(try hypervisor.domains(), control.domainInfos)
     }
+
+    /// The shared-page mapping refuses what the hypercall's 16-bit `size` cannot carry before reaching libxenctrl,
+    /// and without libxenctrl (a test control) there is nothing to call.
+    func testSharedPageMappingChecksItsBatchFirst() {
+        let hypervisor = XenCallHypervisor(transport: RecordingTransport(), control: FixedControl(.v4_19))
+        let errno = { (count: UInt64, gfn: UInt64) -> Errno? in
+            do { _ = try hypervisor.mapSharedPages(2, from: 1, ownerGFN: 0x48100, gfn: gfn, count: count); return nil } catch {
+                return (error as? HypervisorError)?.errno
+            }
+        }
+        XCTAssertEqual(errno(0, 0x60500), .EINVAL)
+        XCTAssertEqual(errno(65536, 0x60500), .EINVAL)
+        XCTAssertEqual(errno(1, UInt64.max), .EINVAL)
+        XCTAssertEqual(errno(65535, 0x60500), .ENOSYS)
+        XCTAssertThrowsError(try hypervisor.removeFromPhysmap(2, gfn: 0x60500)) { XCTAssertEqual(($0 as? HypervisorError)?.errno, .ENOSYS) }
+    }
 }
