@@ -22,10 +22,6 @@ enum GuestLayout {
     static let grantTableBase: UInt64 = 0x3800_0000
     static let grantTableSize: UInt64 = 0x0100_0000
 
-    static let ram0Base: UInt64 = 0x4000_0000
-    static let ram0Size: UInt64 = 0xC000_0000
-    static let ram1Base: UInt64 = 0x02_0000_0000
-
     static let timerSecurePPI: UInt32 = 29
     static let timerNonSecurePPI: UInt32 = 30
     static let timerVirtualPPI: UInt32 = 27
@@ -34,6 +30,4 @@ enum GuestLayout {
     /// `PSCI_cpu_off` and `PSCI_cpu_on`, the PSCI 0.1 function ids Xen implements.
     static let psciCPUOff: UInt32 = 1
     static let psciCPUOn: UInt32 = 2
-    /// Where the domain builder puts a ramdisk: after the kernel, 2 MiB aligned.
-    static let moduleAlignment: UInt64 = 2 << 20
 }

@@ -17,6 +17,10 @@ extension Toolstack {
         do { vm = try xenstore.readString("/local/domain/\(info.id)/vm").flatMap(Self.vmPath) } catch {
             throw ToolstackError("destroy \(argument): cannot read /local/domain/\(info.id)/vm: \(error.errno)")
         }
+        let backend: DomainID
+        do { backend = try serviceDomains().console } catch let error as ToolstackError {
+            throw ToolstackError("destroy \(argument): \(error.message)")
+        }
         if dryRun {
             output("dry run: would destroy domain \(info.id) and remove /local/domain/\(info.id), /libxl/\(info.id)\(vm.map { " and \($0)" } ?? "")")
             return
@@ -24,7 +28,7 @@ extension Toolstack {
         do { try control.destroy(info.id) } catch {
             throw ToolstackError("destroy \(argument): \(error.operation) returned \(error.errno)")
         }
-        do { try GuestXenStoreEntries.remove(domain: info.id, vm: vm, from: xenstore) } catch {
+        do { try GuestXenStoreEntries.remove(domain: info.id, vm: vm, backend: backend, from: xenstore) } catch {
             throw ToolstackError("destroy \(argument): domain \(info.id) is gone but its xenstore entries remain: \(error)")
         }
         log("destroyed domain \(info.id)")

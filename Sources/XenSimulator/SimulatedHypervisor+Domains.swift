@@ -34,21 +34,67 @@ extension SimulatedHypervisor: DomainControl {
         state.domains[index].guest?.maxMemoryKiB = kib
     }
 
-    public func loadKernel(_ domain: DomainID, image: GuestBootImage) throws(HypervisorError) {
-        let name = "xc_dom_build (libxenguest)"
+    /// `EVTCHN_2L_NR_CHANNELS` on 64-bit: ports 1 to 4095 (0 is reserved).
+    public static let eventChannelPorts: UInt32 = 4096
+
+    public func allocateEventChannel(_ domain: DomainID, remote: DomainID) throws(HypervisorError) -> UInt32 {
+        let name = "EVTCHNOP_alloc_unbound"
         try injectedFailure(name)
         let index = try domainIndex(domain, name)
-        guard var guest = state.domains[index].guest, guest.kernelBytes == nil else { throw HypervisorError(name, errno: .EINVAL) }
-        // xc_dom_find_loader: only an arm64 Image (magic "ARM\x64" at 0x38) is loadable here.
-        guard Self.isARM64Image(image.kernel) else { throw HypervisorError(name, errno: .EINVAL) }
-        guard image.memoryKiB > 0, image.memoryKiB <= (guest.maxMemoryKiB ?? 0) else { throw HypervisorError(name, errno: .ENOMEM) }
-        guard (try? DeviceTree(validating: image.deviceTree)) != nil else { throw HypervisorError(name, errno: .EINVAL) }
+        return try allocatePort(index, remote: remote, name)
+    }
+
+    /// libxenguest's ARM builder, step by step with the call that fails and its errno; failures can be injected
+    /// under each call's name. The arm64 `Image` loader and `meminit` placement are ``ARMBootLayout``'s.
+    public func loadKernel(_ domain: DomainID, image: GuestBootImage) throws(HypervisorError) -> GuestBootResult {
+        for call in ["xc_dom_allocate", "xc_dom_parse_image"] { try injectedFailure(call) }
+        let index = try domainIndex(domain, "xc_dom_boot_xen_init")
+        let layout: ARMBootLayout
+        do throws(ARMBootLayout.Failure) {
+            layout = try ARMBootLayout(kernel: image.kernel, ramdiskBytes: image.ramdisk?.count, deviceTreeBytes: image.deviceTree.count,
+                                       memoryKiB: image.memoryKiB)
+        } catch {
+            // No loader for the image, or a kernel past the address space: xc_dom_parse_image. No room: meminit.
+            if error == .memory { throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM) }
+            throw HypervisorError("xc_dom_parse_image", errno: .EINVAL)
+        }
+        guard var tree = try? DeviceTree(validating: image.deviceTree) else { throw HypervisorError("xc_dom_devicetree_mem", errno: .EINVAL) }
+        try injectedFailure("xc_dom_boot_mem_init")
+        // A guest the builder already ran on has its RAM: populating it again goes over max_pages.
+        guard var guest = state.domains[index].guest, guest.layout == nil else { throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM) }
+        let ramKiB = layout.bankBytes.reduce(0, +) / 1024
+        let limit = guest.maxMemoryKiB ?? 0
+        guard ramKiB <= limit else { throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM) }
+        if let start = layout.ramdiskStart, let end = layout.ramdiskEnd {
+            // libxl's finalise hook: the placeholders become the ramdisk segment.
+            guard tree.property("linux,initrd-start", of: "/chosen")?.count == 8, tree.property("linux,initrd-end", of: "/chosen")?.count == 8,
+                (try? tree.setProperty("linux,initrd-start", .deviceTreeCells([UInt32(start >> 32), UInt32(start & 0xFFFF_FFFF)]), at: "/chosen")) != nil,
+                (try? tree.setProperty("linux,initrd-end", .deviceTreeCells([UInt32(end >> 32), UInt32(end & 0xFFFF_FFFF)]), at: "/chosen")) != nil
+            else { throw HypervisorError("fdt_setprop_inplace(/chosen/linux,initrd-*)", errno: .EINVAL) }
+        }
+        try injectedFailure("xc_dom_build_image")
+        // alloc_magic_pages: four pages at GUEST_MAGIC_BASE, on top of RAM; a short populate is EBUSY.
+        let magicKiB = GuestMagicPages.count * 4
+        guard ramKiB + magicKiB <= limit else { throw HypervisorError("xc_dom_build_image", errno: .EBUSY) }
+        for call in ["xc_dom_boot_image", "xc_dom_gnttab_init"] { try injectedFailure(call) }
+        var vpl011: GuestRing?
+        if image.vpl011 {
+            try injectedFailure("xc_dom_vuart_init")
+            let port = try allocatePort(index, remote: image.console.remote, "xc_dom_vuart_init")
+            vpl011 = GuestRing(gfn: GuestMagicPages.vpl011GFN, port: port)
+        }
         guest.kernelBytes = image.kernel.count
         guest.ramdiskBytes = image.ramdisk?.count
-        guest.deviceTree = image.deviceTree
+        guest.deviceTree = tree.bytes
         guest.cmdline = image.cmdline
+        guest.layout = layout
+        guest.vpl011 = vpl011
+        guest.parameters = SimulatedGuestParameters(
+            storePFN: GuestMagicPages.storeGFN, storeEventChannel: image.store.port,
+            consolePFN: GuestMagicPages.consoleGFN, consoleEventChannel: image.console.port, callbackIRQ: GuestCallback.irq)
         state.domains[index].guest = guest
-        state.domains[index].memoryKiB = image.memoryKiB
+        state.domains[index].memoryKiB = ramKiB + magicKiB
+        return GuestBootResult(storeGFN: GuestMagicPages.storeGFN, consoleGFN: GuestMagicPages.consoleGFN, vpl011: vpl011, layout: layout)
     }
 
     public func bindSPI(_ irq: UInt32, to domain: DomainID) throws(HypervisorError) {
@@ -124,6 +170,7 @@ extension SimulatedHypervisor: DomainControl {
         let index = try domainIndex(domain, name)
         state.domains[index].state.remove(.paused)
         state.domains[index].state.insert(.running)
+        bootGuest(index)
     }
 
     public func destroy(_ domain: DomainID) throws(HypervisorError) {
@@ -180,6 +227,14 @@ extension SimulatedHypervisor: DomainControl {
         guard let tree = try? hostTree(), let paths = try? tree.nodePaths() else { return .v2 }
         let v3 = paths.contains { tree.isGIC($0) && (tree.property("compatible", of: $0)?.deviceTreeStrings ?? []).contains("arm,gic-v3") }
         return v3 ? .v3 : .v2
+    }
+
+    /// `get_free_port`: the lowest free port, or `ENOSPC`.
+    private func allocatePort(_ index: Int, remote: DomainID, _ name: String) throws(HypervisorError) -> UInt32 {
+        let used = Set(state.domains[index].eventChannels.map(\.port))
+        guard let port = (1..<Self.eventChannelPorts).first(where: { !used.contains($0) }) else { throw HypervisorError(name, errno: .ENOSPC) }
+        state.domains[index].eventChannels.append(SimulatedEventChannel(port: port, remote: remote))
+        return port
     }
 
     private func injectedFailure(_ operation: String) throws(HypervisorError) {
