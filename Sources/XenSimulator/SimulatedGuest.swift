@@ -40,6 +40,14 @@ public struct SimulatedGuestParameters: Hashable, Sendable, Codable {
     public var consoleEventChannel: UInt32
     /// `HVM_PARAM_CALLBACK_IRQ`: PPI 31, active-low level.
     public var callbackIRQ: UInt64
+
+    public init(storePFN: UInt64, storeEventChannel: UInt32, consolePFN: UInt64, consoleEventChannel: UInt32, callbackIRQ: UInt64) {
+        self.storePFN = storePFN
+        self.storeEventChannel = storeEventChannel
+        self.consolePFN = consolePFN
+        self.consoleEventChannel = consoleEventChannel
+        self.callbackIRQ = callbackIRQ
+    }
 }
 
 /// An event channel port of a domain that another domain may bind (`ECS_UNBOUND`).
