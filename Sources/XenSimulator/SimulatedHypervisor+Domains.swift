@@ -229,11 +229,17 @@ extension SimulatedHypervisor: DomainControl {
         return v3 ? .v3 : .v2
     }
 
-    /// `get_free_port`: the lowest free port, or `ENOSPC`.
+    /// `get_free_port`: the lowest free port, or `ENOSPC`. The domain's channels stay sorted by port.
     private func allocatePort(_ index: Int, remote: DomainID, _ name: String) throws(HypervisorError) -> UInt32 {
-        let used = Set(state.domains[index].eventChannels.map(\.port))
-        guard let port = (1..<Self.eventChannelPorts).first(where: { !used.contains($0) }) else { throw HypervisorError(name, errno: .ENOSPC) }
-        state.domains[index].eventChannels.append(SimulatedEventChannel(port: port, remote: remote))
+        let channels = state.domains[index].eventChannels
+        var port: UInt32 = 1
+        var position = 0
+        while position < channels.count, channels[position].port == port {
+            port += 1
+            position += 1
+        }
+        guard port < Self.eventChannelPorts else { throw HypervisorError(name, errno: .ENOSPC) }
+        state.domains[index].eventChannels.insert(SimulatedEventChannel(port: port, remote: remote), at: position)
         return port
     }
 
