@@ -51,6 +51,7 @@ extension Toolstack {
         run.createdParents = try run.step("write xenstore entries") {
             try entries.write(to: xenstore, startTime: Date().timeIntervalSince1970, record: try Self.record(config, uuid: uuid, gic: created.gic))
         }
+        try run.step("set vCPUs") { try control.setMaxVCPUs(domain, count: config.vcpus ?? 1) }
         try run.step("set maximum memory") { try control.setMaxMemory(domain, kib: config.maxMemoryKiB + Self.maxMemorySlackKiB) }
         let store = try run.step("allocate the xenstore event channel") {
             GuestEventChannel(port: try control.allocateEventChannel(domain, remote: backends.store), remote: backends.store)

@@ -7,6 +7,8 @@ import XenTypes
 public protocol DomainControl: Hypervisor {
     /// `XEN_DOMCTL_createdomain`: a new, paused domain; returns its id and the GIC version Xen chose.
     func createDomain(_ config: DomainCreateConfig) throws(HypervisorError) -> CreatedDomain
+    /// `XEN_DOMCTL_max_vcpus`: allocates the domain's vCPUs; `count` must be the `maxVCPUs` it was created with.
+    func setMaxVCPUs(_ domain: DomainID, count: UInt32) throws(HypervisorError)
     /// `XEN_DOMCTL_max_mem`: the most memory the domain may hold, in KiB.
     func setMaxMemory(_ domain: DomainID, kib: UInt64) throws(HypervisorError)
     /// `xc_evtchn_alloc_unbound`: a new unbound port of `domain` that `remote` may bind; Xen hands out the

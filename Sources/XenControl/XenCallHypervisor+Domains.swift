@@ -15,6 +15,10 @@ extension XenCallHypervisor: DomainControl {
         return CreatedDomain(id: DomainID(UInt16(truncatingIfNeeded: created.domid)), gic: GuestGIC(rawValue: created.gicVersion) ?? config.gic)
     }
 
+    public func setMaxVCPUs(_ domain: DomainID, count: UInt32) throws(HypervisorError) {
+        try call("xc_domain_max_vcpus") { (ctrl) throws(Errno) in try ctrl.setMaxVCPUs(domid: UInt32(domain.rawValue), count: count) }
+    }
+
     public func setMaxMemory(_ domain: DomainID, kib: UInt64) throws(HypervisorError) {
         try call("xc_domain_setmaxmem") { (ctrl) throws(Errno) in try ctrl.setMaxMemory(domid: UInt32(domain.rawValue), kib: kib) }
     }

@@ -5,6 +5,8 @@ import XenTypes
 public struct SimulatedGuest: Hashable, Sendable, Codable {
     public var gic: GuestGIC
     public var nrSPIs: UInt32
+    /// vCPUs allocated by `XEN_DOMCTL_max_vcpus`; nil until then (the builder cannot start vCPU 0).
+    public var allocatedVCPUs: UInt32?
     /// `XEN_DOMCTL_max_mem`, in KiB; nil until set.
     public var maxMemoryKiB: UInt64?
     /// Sizes of the loaded kernel and ramdisk; nil until the domain builder ran.

@@ -27,6 +27,15 @@ extension SimulatedHypervisor: DomainControl {
         return CreatedDomain(id: id, gic: gic)
     }
 
+    public func setMaxVCPUs(_ domain: DomainID, count: UInt32) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_max_vcpus"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        // The count must be the one the domain was created with.
+        guard state.domains[index].guest != nil, count == UInt32(state.domains[index].vcpus) else { throw HypervisorError(name, errno: .EINVAL) }
+        state.domains[index].guest?.allocatedVCPUs = count
+    }
+
     public func setMaxMemory(_ domain: DomainID, kib: UInt64) throws(HypervisorError) {
         let name = "XEN_DOMCTL_max_mem"
         try injectedFailure(name)
@@ -76,7 +85,10 @@ extension SimulatedHypervisor: DomainControl {
         // alloc_magic_pages: four pages at GUEST_MAGIC_BASE, on top of RAM; a short populate is EBUSY.
         let magicKiB = GuestMagicPages.count * 4
         guard ramKiB + magicKiB <= limit else { throw HypervisorError("xc_dom_build_image", errno: .EBUSY) }
-        for call in ["xc_dom_boot_image", "xc_dom_gnttab_init"] { try injectedFailure(call) }
+        try injectedFailure("xc_dom_boot_image")
+        // XEN_DOMCTL_setvcpucontext of vCPU 0: it must have been allocated.
+        guard guest.allocatedVCPUs != nil else { throw HypervisorError("xc_dom_boot_image", errno: .EINVAL) }
+        try injectedFailure("xc_dom_gnttab_init")
         var vpl011: GuestRing?
         if image.vpl011 {
             try injectedFailure("xc_dom_vuart_init")

@@ -14,6 +14,7 @@ final class SimulatedBuilderTests: XCTestCase {
     override func setUpWithError() throws {
         xen = SimulatedHypervisor(state: SimulatedHostState(version: .v4_19, hostTree: try DefaultHostTree.make()))
         domain = try xen.createDomain(DomainCreateConfig(handle: [UInt8](repeating: 1, count: 16), maxVCPUs: 1, gic: .native, nrSPIs: 1, iommu: false)).id
+        try xen.setMaxVCPUs(domain, count: 1)
     }
 
     private func errno(_ body: () throws -> Void) -> Errno? {
@@ -85,6 +86,16 @@ final class SimulatedBuilderTests: XCTestCase {
         XCTAssertEqual(failure { _ = try xen.loadKernel(domain, image: try image()) }, "xc_dom_gnttab_init EIO")
         XCTAssertNil(xen.state.domains.last?.guest?.layout, "nothing is recorded for a failed build")
         XCTAssertNotNil(try xen.loadKernel(domain, image: try image()))
+    }
+
+    func testVCPUsMustBeAllocatedWithTheCreatedCount() throws {
+        let other = try xen.createDomain(DomainCreateConfig(handle: [UInt8](repeating: 3, count: 16), maxVCPUs: 2, gic: .native, nrSPIs: 0, iommu: false)).id
+        try xen.setMaxMemory(other, kib: 65536 + 1024)
+        XCTAssertEqual(failure { try xen.setMaxVCPUs(other, count: 1) }, "XEN_DOMCTL_max_vcpus EINVAL")
+        XCTAssertEqual(failure { _ = try xen.loadKernel(other, image: try image()) }, "xc_dom_boot_image EINVAL", "vCPU 0 does not exist yet")
+        try xen.setMaxVCPUs(other, count: 2)
+        XCTAssertNotNil(try xen.loadKernel(other, image: try image()))
+        XCTAssertEqual(failure { try xen.setMaxVCPUs(77, count: 1) }, "XEN_DOMCTL_max_vcpus ESRCH")
     }
 
     func testTheRamdiskPlaceholdersAreFilledInAndTheVPL011GetsAPort() throws {
