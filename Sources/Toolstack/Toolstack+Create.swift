@@ -59,6 +59,7 @@ extension Toolstack {
         let console = try run.step("allocate the console event channel") {
             GuestEventChannel(port: try control.allocateEventChannel(domain, remote: backends.console), remote: backends.console)
         }
+        try run.step("set the P2M pool") { try control.setPagingPool(domain, bytes: Self.pagingPoolKiB(config) * 1024) }
         let guestTree = try run.step("generate the guest device tree") { try GuestDeviceTree(config: config, inputs(created.gic)) }
         let boot = try run.step("load kernel \(config.kernel)") {
             try control.loadKernel(domain, image: GuestBootImage(
@@ -94,6 +95,12 @@ extension Toolstack {
         if !paused { try run.step("unpause") { try control.unpause(domain) } }
         log("created domain \(domain) (\(config.name))")
         return domain
+    }
+
+    /// libxl's default `shadow_memory` for an ARM guest (`libxl_get_required_shadow_memory`): 1 MiB per vCPU
+    /// and 8 KiB per MiB of `maxmem`, which ARM uses as the P2M pool.
+    static func pagingPoolKiB(_ config: DomainConfig) -> UInt64 {
+        4 * (256 * UInt64(config.vcpus ?? 1) + 2 * (config.maxMemoryKiB / 1024))
     }
 
     /// `LIBXL_MAXMEM_CONSTANT`: the KiB libxl allows over the guest's RAM, where the builder's magic pages go.

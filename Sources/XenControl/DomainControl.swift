@@ -11,6 +11,9 @@ public protocol DomainControl: Hypervisor {
     func setMaxVCPUs(_ domain: DomainID, count: UInt32) throws(HypervisorError)
     /// `XEN_DOMCTL_max_mem`: the most memory the domain may hold, in KiB.
     func setMaxMemory(_ domain: DomainID, kib: UInt64) throws(HypervisorError)
+    /// `XEN_DOMCTL_set_paging_mempool_size`: the pool of pages Xen builds the guest's P2M tables from;
+    /// without it the builder cannot populate guest RAM.
+    func setPagingPool(_ domain: DomainID, bytes: UInt64) throws(HypervisorError)
     /// `xc_evtchn_alloc_unbound`: a new unbound port of `domain` that `remote` may bind; Xen hands out the
     /// lowest free port.
     func allocateEventChannel(_ domain: DomainID, remote: DomainID) throws(HypervisorError) -> UInt32

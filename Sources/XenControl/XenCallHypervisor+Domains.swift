@@ -23,6 +23,10 @@ extension XenCallHypervisor: DomainControl {
         try call("xc_domain_setmaxmem") { (ctrl) throws(Errno) in try ctrl.setMaxMemory(domid: UInt32(domain.rawValue), kib: kib) }
     }
 
+    public func setPagingPool(_ domain: DomainID, bytes: UInt64) throws(HypervisorError) {
+        try call("xc_set_paging_mempool_size") { (ctrl) throws(Errno) in try ctrl.setPagingMempoolSize(domid: UInt32(domain.rawValue), bytes: bytes) }
+    }
+
     public func allocateEventChannel(_ domain: DomainID, remote: DomainID) throws(HypervisorError) -> UInt32 {
         try call("xc_evtchn_alloc_unbound") { (ctrl) throws(Errno) in
             try ctrl.allocateUnboundEventChannel(domid: UInt32(domain.rawValue), remote: UInt32(remote.rawValue))

@@ -7,6 +7,8 @@ public struct SimulatedGuest: Hashable, Sendable, Codable {
     public var nrSPIs: UInt32
     /// vCPUs allocated by `XEN_DOMCTL_max_vcpus`; nil until then (the builder cannot start vCPU 0).
     public var allocatedVCPUs: UInt32?
+    /// The P2M page pool (`XEN_DOMCTL_set_paging_mempool_size`), in bytes; nil until set.
+    public var pagingPoolBytes: UInt64?
     /// `XEN_DOMCTL_max_mem`, in KiB; nil until set.
     public var maxMemoryKiB: UInt64?
     /// Sizes of the loaded kernel and ramdisk; nil until the domain builder ran.

@@ -43,6 +43,15 @@ extension SimulatedHypervisor: DomainControl {
         state.domains[index].guest?.maxMemoryKiB = kib
     }
 
+    public func setPagingPool(_ domain: DomainID, bytes: UInt64) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_set_paging_mempool_size"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        // Whole pages only; the simulated host has the memory.
+        guard bytes % 4096 == 0, state.domains[index].guest != nil else { throw HypervisorError(name, errno: .EINVAL) }
+        state.domains[index].guest?.pagingPoolBytes = bytes
+    }
+
     /// `EVTCHN_2L_NR_CHANNELS` on 64-bit: ports 1 to 4095 (0 is reserved).
     public static let eventChannelPorts: UInt32 = 4096
 
@@ -73,7 +82,8 @@ extension SimulatedHypervisor: DomainControl {
         guard var guest = state.domains[index].guest, guest.layout == nil else { throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM) }
         let ramKiB = layout.bankBytes.reduce(0, +) / 1024
         let limit = guest.maxMemoryKiB ?? 0
-        guard ramKiB <= limit else { throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM) }
+        // RAM over max_pages, or no P2M pool to map it with.
+        guard ramKiB <= limit, (guest.pagingPoolBytes ?? 0) > 0 else { throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM) }
         if let start = layout.ramdiskStart, let end = layout.ramdiskEnd {
             // libxl's finalise hook: the placeholders become the ramdisk segment.
             guard tree.property("linux,initrd-start", of: "/chosen")?.count == 8, tree.property("linux,initrd-end", of: "/chosen")?.count == 8,

@@ -69,6 +69,18 @@ extension XenCtrl {
     /// `GUEST_EVTCHN_PPI` (31): the interrupt Xen raises for event channels.
     public static let callbackIRQ: UInt64 = (2 << 56) | (2 << 8) | 31
 
+    /// `xc_domain_max_vcpus`: allocates the vCPUs (`XEN_DOMCTL_max_vcpus`, still required after createdomain).
+    public func setMaxVCPUs(domid: UInt32, count: UInt32) throws(Errno) {
+        Errno.clear()
+        guard xc_domain_max_vcpus(handle, domid, count) == 0 else { throw Errno.current }
+    }
+
+    /// `xc_set_paging_mempool_size`: the pool Xen takes the guest's P2M page tables from, in bytes.
+    public func setPagingMempoolSize(domid: UInt32, bytes: UInt64) throws(Errno) {
+        Errno.clear()
+        guard xc_set_paging_mempool_size(handle, domid, bytes) == 0 else { throw Errno.current }
+    }
+
     /// `xc_evtchn_alloc_unbound`: a port of `domid` that `remote` may bind.
     public func allocateUnboundEventChannel(domid: UInt32, remote: UInt32) throws(Errno) -> UInt32 {
         Errno.clear()

@@ -32,9 +32,6 @@ extension XenCtrl {
     /// `XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap`, which every ARM guest has.
     public static let createFlagsARM = UInt32(XEN_DOMCTL_CDF_hvm) | UInt32(XEN_DOMCTL_CDF_hap)
 
-    /// `xc_domain_max_vcpus`.
-    public func setMaxVCPUs(domid: UInt32, count: UInt32) throws(Errno) { try check(xc_domain_max_vcpus(handle, domid, count)) }
-
     /// `xc_domain_setmaxmem`.
     public func setMaxMemory(domid: UInt32, kib: UInt64) throws(Errno) { try check(xc_domain_setmaxmem(handle, domid, kib)) }
 

@@ -28,6 +28,8 @@ final class CreateGuestRingsTests: XCTestCase {
             let domain = try XCTUnwrap(host.hypervisor.state.domains.first { $0.id == 1 })
             // libxl__build_pre: the xenstore port first, then the console's, both towards dom0.
             XCTAssertEqual(domain.eventChannels, [SimulatedEventChannel(port: 1, remote: .dom0), SimulatedEventChannel(port: 2, remote: .dom0)])
+            XCTAssertEqual(domain.guest?.allocatedVCPUs, 2)
+            XCTAssertEqual(domain.guest?.pagingPoolBytes, 4 * (256 * 2 + 2 * 256) * 1024, "libxl's default shadow_memory")
             XCTAssertEqual(domain.guest?.parameters, SimulatedGuestParameters(
                 storePFN: 0x39001, storeEventChannel: 1, consolePFN: 0x39000, consoleEventChannel: 2, callbackIRQ: 0x0200_0000_0000_021F))
             let store = host.xenstore

@@ -15,6 +15,7 @@ final class SimulatedBuilderTests: XCTestCase {
         xen = SimulatedHypervisor(state: SimulatedHostState(version: .v4_19, hostTree: try DefaultHostTree.make()))
         domain = try xen.createDomain(DomainCreateConfig(handle: [UInt8](repeating: 1, count: 16), maxVCPUs: 1, gic: .native, nrSPIs: 1, iommu: false)).id
         try xen.setMaxVCPUs(domain, count: 1)
+        try xen.setPagingPool(domain, bytes: 1 << 20)
     }
 
     private func errno(_ body: () throws -> Void) -> Errno? {
@@ -88,9 +89,12 @@ final class SimulatedBuilderTests: XCTestCase {
         XCTAssertNotNil(try xen.loadKernel(domain, image: try image()))
     }
 
-    func testVCPUsMustBeAllocatedWithTheCreatedCount() throws {
+    func testTheP2MPoolAndVCPUsMustBeSetUpFirst() throws {
         let other = try xen.createDomain(DomainCreateConfig(handle: [UInt8](repeating: 3, count: 16), maxVCPUs: 2, gic: .native, nrSPIs: 0, iommu: false)).id
         try xen.setMaxMemory(other, kib: 65536 + 1024)
+        XCTAssertEqual(failure { _ = try xen.loadKernel(other, image: try image()) }, "xc_dom_boot_mem_init ENOMEM", "no P2M pool yet")
+        XCTAssertEqual(failure { try xen.setPagingPool(other, bytes: 1000) }, "XEN_DOMCTL_set_paging_mempool_size EINVAL", "not whole pages")
+        try xen.setPagingPool(other, bytes: 3 << 20)
         XCTAssertEqual(failure { try xen.setMaxVCPUs(other, count: 1) }, "XEN_DOMCTL_max_vcpus EINVAL")
         XCTAssertEqual(failure { _ = try xen.loadKernel(other, image: try image()) }, "xc_dom_boot_image EINVAL", "vCPU 0 does not exist yet")
         try xen.setMaxVCPUs(other, count: 2)
