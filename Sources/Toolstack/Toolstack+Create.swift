@@ -25,7 +25,7 @@ extension Toolstack {
         }
         let planned = try GuestDeviceTree(config: config, inputs(predicted == .native ? .v3 : predicted))
         try partial?.checkResources(in: planned.tree, config: config)
-        try Self.checkPlacement(planned, kernel: kernel, config)
+        try Self.checkPlacement(planned, kernel: kernel, ramdisk: ramdisk, config)
 
         if dryRun {
             output(try config.libxlJSON())
@@ -121,16 +121,24 @@ extension Toolstack {
         return (try read("/tool/xenstored/domid"), try read("/tool/xenconsoled/domid"))
     }
 
-    /// The builder will refuse a kernel that is not an arm64 `Image` (nor gzip-compressed, which libxenguest
-    /// unpacks first) and images that do not fit in RAM: say so before any hypercall.
-    private static func checkPlacement(_ planned: GuestDeviceTree, kernel: [UInt8], _ config: DomainConfig) throws {
-        guard planned.layout == nil else { return }
+    /// The builder will refuse a kernel that is not an arm64 `Image` (gzip-compressed ones it unpacks first, so
+    /// they are left to it) and images that do not fit in RAM: say so before any hypercall.
+    private static func checkPlacement(_ planned: GuestDeviceTree, kernel: [UInt8], ramdisk: [UInt8]?, _ config: DomainConfig) throws {
+        guard planned.layout == nil, !kernel.starts(with: [0x1F, 0x8B]) else { return }
         let location = { (key: String) in config.locations[key].map { "\($0): " } ?? "" }
-        if ARMBootLayout.imageTextOffset(kernel) == nil {
-            if kernel.starts(with: [0x1F, 0x8B]) { return }
-            throw ToolstackError("\(location("kernel"))kernel: \(config.kernel) is not an arm64 Image (no \"ARM\\x64\" magic at 0x38)")
+        do throws(ARMBootLayout.Failure) {
+            _ = try ARMBootLayout(kernel: kernel, ramdiskBytes: ramdisk?.count, deviceTreeBytes: planned.tree.bytes.count,
+                                  memoryKiB: config.targetMemoryKiB)
+        } catch {
+            switch error {
+            case .notAnImage:
+                throw ToolstackError("\(location("kernel"))kernel: \(config.kernel) is not an arm64 Image (no \"ARM\\x64\" magic at 0x38)")
+            case .kernelTooLarge:
+                throw ToolstackError("\(location("kernel"))kernel: the text_offset of \(config.kernel) puts it past the guest address space")
+            case .memory:
+                throw ToolstackError("\(location("memory"))memory: \(config.targetMemoryKiB / 1024) MiB leaves no room for the kernel, ramdisk and device tree in the first RAM bank")
+            }
         }
-        throw ToolstackError("\(location("memory"))memory: \(config.targetMemoryKiB / 1024) MiB leaves no room for the kernel, ramdisk and device tree in the first RAM bank")
     }
 
     /// The configuration as recorded for `xl list -l`: with the uuid used and the GIC Xen chose, as libxl keeps it.

@@ -151,6 +151,11 @@ final class CreateCommandTests: XCTestCase {
              "step \"iomem 0xfff10,1@0xfff10: permission\" failed: XEN_DOMCTL_iomem_permission returned EPERM"),
             ("bad-kernel", CreateFixtures.config(kernel: bad, deviceTree: partial),
              "kernel: \(bad) is not an arm64 Image (no \"ARM\\x64\" magic at 0x38)"),
+            ("text-offset", CreateFixtures.config(kernel: try xl.file("far", {
+                var image = CreateFixtures.kernel
+                image.replaceSubrange(8..<16, with: [0, 0, 0, 0, 0, 0, 0xFF, 0xFF])
+                return image
+            }()), deviceTree: partial), "kernel: the text_offset of"),
             ("no-room", CreateFixtures.config(kernel: try xl.file("huge", CreateFixtures.kernel + [UInt8](repeating: 0, count: 3 << 20)),
                                               deviceTree: partial, extra: "memory = 4"),
              "memory: 4 MiB leaves no room for the kernel, ramdisk and device tree"),
