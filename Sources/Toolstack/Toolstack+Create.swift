@@ -133,8 +133,9 @@ extension Toolstack {
             switch error {
             case .notAnImage:
                 throw ToolstackError("\(location("kernel"))kernel: \(config.kernel) is not an arm64 Image (no \"ARM\\x64\" magic at 0x38)")
-            case .kernelTooLarge:
-                throw ToolstackError("\(location("kernel"))kernel: the text_offset of \(config.kernel) puts it past the guest address space")
+            case .kernelTooLarge, .kernelOutsideRAM:
+                throw ToolstackError("\(location("kernel"))kernel: \(config.kernel) (\(kernel.count) bytes at text_offset 0x"
+                    + String(ARMBootLayout.imageTextOffset(kernel) ?? 0, radix: 16) + ") does not fit in the first RAM bank of \(config.targetMemoryKiB / 1024) MiB")
             case .memory:
                 throw ToolstackError("\(location("memory"))memory: \(config.targetMemoryKiB / 1024) MiB leaves no room for the kernel, ramdisk and device tree in the first RAM bank")
             }

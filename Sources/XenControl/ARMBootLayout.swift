@@ -27,6 +27,8 @@ public struct ARMBootLayout: Hashable, Sendable, Codable {
         case notAnImage
         /// `xc_dom_parse_image`: `text_offset` or the kernel size runs past the address space.
         case kernelTooLarge
+        /// `xc_dom_build_image`: the kernel does not end inside the first RAM bank, so its segment has no pages.
+        case kernelOutsideRAM
         /// `xc_dom_boot_mem_init`: no RAM, more than the guest address space, or no room for the modules.
         case memory
     }
@@ -82,6 +84,7 @@ public struct ARMBootLayout: Hashable, Sendable, Codable {
         let modules = deviceTree + ramdisk
         guard modules <= Self.bankLimits[0], kernelBytes <= Self.bankLimits[0] - modules else { throw .memory }
         let bank0End = base + bankBytes[0]
+        guard end <= bank0End else { throw .kernelOutsideRAM }
         let at128MiB = base + (128 << 20)
         var moduleBase: UInt64
         if bank0End >= at128MiB + modules, roundedKernelEnd < at128MiB {

@@ -73,8 +73,12 @@ extension SimulatedHypervisor: DomainControl {
                                        memoryKiB: image.memoryKiB)
         } catch {
             // No loader for the image, or a kernel past the address space: xc_dom_parse_image. No room: meminit.
-            if error == .memory { throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM) }
-            throw HypervisorError("xc_dom_parse_image", errno: .EINVAL)
+            // A kernel beyond RAM: its segment cannot be mapped when the image is built.
+            switch error {
+            case .notAnImage, .kernelTooLarge: throw HypervisorError("xc_dom_parse_image", errno: .EINVAL)
+            case .memory: throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM)
+            case .kernelOutsideRAM: throw HypervisorError("xc_dom_build_image", errno: .ENOMEM)
+            }
         }
         guard var tree = try? DeviceTree(validating: image.deviceTree) else { throw HypervisorError("xc_dom_devicetree_mem", errno: .EINVAL) }
         try injectedFailure("xc_dom_boot_mem_init")

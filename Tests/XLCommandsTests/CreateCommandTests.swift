@@ -155,7 +155,7 @@ final class CreateCommandTests: XCTestCase {
                 var image = CreateFixtures.kernel
                 image.replaceSubrange(8..<16, with: [0, 0, 0, 0, 0, 0, 0xFF, 0xFF])
                 return image
-            }()), deviceTree: partial), "kernel: the text_offset of"),
+            }()), deviceTree: partial), "(4096 bytes at text_offset 0xffff000000000000) does not fit in the first RAM bank of 256 MiB"),
             ("no-room", CreateFixtures.config(kernel: try xl.file("huge", CreateFixtures.kernel + [UInt8](repeating: 0, count: 3 << 20)),
                                               deviceTree: partial, extra: "memory = 4"),
              "memory: 4 MiB leaves no room for the kernel, ramdisk and device tree"),

@@ -53,6 +53,9 @@ final class ARMBootLayoutTests: XCTestCase {
         XCTAssertThrowsError(try ARMBootLayout(kernel: image(63 << 20), ramdiskBytes: 2 << 20, deviceTreeBytes: 100, memoryKiB: 64 << 10)) {
             XCTAssertEqual($0 as? ARMBootLayout.Failure, .memory)
         }
+        XCTAssertThrowsError(try ARMBootLayout(kernel: image(4096, textOffset: 64 << 20), ramdiskBytes: nil, deviceTreeBytes: 100, memoryKiB: 64 << 10)) {
+            XCTAssertEqual($0 as? ARMBootLayout.Failure, .kernelOutsideRAM, "the kernel starts where RAM ends")
+        }
     }
 
     func testRAMFillsBank0ThenBank1InWholeMiB() throws {

@@ -76,6 +76,8 @@ final class SimulatedBuilderTests: XCTestCase {
                        "xc_dom_parse_image EINVAL")
         XCTAssertEqual(failure { _ = try xen.loadKernel(domain, image: try image(kernel: kernel(textOffset: UInt64.max - 10))) },
                        "xc_dom_parse_image EINVAL")
+        XCTAssertEqual(failure { _ = try xen.loadKernel(domain, image: try image(kernel: kernel(textOffset: 1 << 30))) },
+                       "xc_dom_build_image ENOMEM", "a kernel beyond RAM")
         XCTAssertEqual(failure { _ = try xen.loadKernel(domain, image: try image(memoryKiB: 512)) }, "xc_dom_boot_mem_init ENOMEM", "no whole MiB")
         XCTAssertEqual(failure { _ = try xen.loadKernel(domain, image: try image(memoryKiB: 65536 + 1024)) }, "xc_dom_boot_mem_init ENOMEM",
                        "RAM over max_pages")
