@@ -180,12 +180,15 @@ step "A bad variant fails with its own message and leaves no trace: irqs misses 
 show xl create midway.cfg 'name="other"' 'irqs=[112,113]'
 show xl list
 
-step "xl list -l, then destroy (domain 0 is refused)"
+step "xl list -l: each domain's configuration (recorded at create; dom0 gets a stub), then destroy (domain 0 is refused)"
 show xl list -l
 show xl destroy 0
 show xl destroy midway
 show xl list
 
+step "xl create -c: create and attach to the console; the simulated guest reports what it found"
+show xl create -c midway.cfg
+show xl destroy midway
 # static_shm: seed 004's three domains with ARM addresses, on a simulated host running the Xilinx fork.
 shm_config() { # NAME MEMORY SPEC...
     local name=$1 memory=$2

@@ -9,6 +9,9 @@ import XenTypes
 /// `static_shm` regions follows the memory nodes, as in the Xilinx fork.
 public struct GuestDeviceTree {
     public let tree: DeviceTree
+    /// Where the domain builder will put the images, as `ARMBootLayout` predicts; nil when it will refuse
+    /// them (not an arm64 `Image`, or no room in RAM).
+    public let layout: ARMBootLayout?
 
     /// What the tree is made from besides the configuration.
     public struct Inputs {
@@ -16,7 +19,7 @@ public struct GuestDeviceTree {
         public var gic: GuestGIC
         public var xen: XenVersion
         public var partial: PartialDeviceTree?
-        public var kernelBytes: Int
+        public var kernel: [UInt8]
         public var ramdiskBytes: Int?
     }
 
@@ -60,22 +63,34 @@ public struct GuestDeviceTree {
             ]))
         }
         if let partial = inputs.partial { root.children += partial.copiedNodes }
-        do { tree = try root.build() } catch { throw ToolstackError("guest device tree: \(error.message)") }
+        var built: DeviceTree
+        do { built = try root.build() } catch { throw ToolstackError("guest device tree: \(error.message)") }
+        // The initrd values take the same 8 bytes whatever they are, so the tree's size is known before placing.
+        layout = try? ARMBootLayout(kernel: inputs.kernel, ramdiskBytes: inputs.ramdiskBytes, deviceTreeBytes: built.bytes.count,
+                                    memoryKiB: config.targetMemoryKiB)
+        if let start = layout?.ramdiskStart, let end = layout?.ramdiskEnd {
+            do {
+                try built.setProperty("linux,initrd-start", Self.address(start), at: "/chosen")
+                try built.setProperty("linux,initrd-end", Self.address(end), at: "/chosen")
+            } catch { throw ToolstackError("guest device tree: \(error.message)") }
+        }
+        tree = built
     }
 
-    /// `/chosen`: the command line, and where the domain builder puts the ramdisk.
+    /// `/chosen`: the command line, and placeholders for the ramdisk's place, which libxl fills in once the
+    /// builder has chosen it (here: the predicted place, which the builder then confirms or rewrites).
     private static func chosen(_ config: DomainConfig, _ inputs: Inputs) -> DeviceTreeNode {
         var node = DeviceTreeNode("chosen")
         if let cmdline = config.cmdline { node.properties.append(DeviceTreeProperty(name: "bootargs", value: .deviceTreeStrings([cmdline]))) }
-        if let ramdisk = inputs.ramdiskBytes {
-            let align = GuestLayout.moduleAlignment
-            let start = GuestLayout.ram0Base + (UInt64(inputs.kernelBytes) + align - 1) / align * align
-            node.properties.append(DeviceTreeProperty(name: "linux,initrd-start", value: .deviceTreeCells([UInt32(start >> 32), UInt32(start & 0xFFFF_FFFF)])))
-            let end = start + UInt64(ramdisk)
-            node.properties.append(DeviceTreeProperty(name: "linux,initrd-end", value: .deviceTreeCells([UInt32(end >> 32), UInt32(end & 0xFFFF_FFFF)])))
+        if inputs.ramdiskBytes != nil {
+            node.properties.append(DeviceTreeProperty(name: "linux,initrd-start", value: address(0)))
+            node.properties.append(DeviceTreeProperty(name: "linux,initrd-end", value: address(0)))
         }
         return node
     }
+
+    /// A 64-bit guest address as two cells.
+    private static func address(_ value: UInt64) -> [UInt8] { .deviceTreeCells([UInt32(value >> 32), UInt32(value & 0xFFFF_FFFF)]) }
 
     private static func cpus(_ count: UInt32) -> DeviceTreeNode {
         var node = DeviceTreeNode("cpus", [("#address-cells", .deviceTreeCells([1])), ("#size-cells", .deviceTreeCells([0]))])
@@ -90,7 +105,7 @@ public struct GuestDeviceTree {
         return node
     }
 
-    /// One memory node per guest RAM bank used.
+    /// One memory node per guest RAM bank used, sized as the builder fills the banks.
     private static func memory(kib: UInt64) -> [DeviceTreeNode] {
         GuestRAM.populated(bytes: kib * 1024).map { bank in
             DeviceTreeNode("memory@\(hex(bank.lowerBound))", [

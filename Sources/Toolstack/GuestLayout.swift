@@ -27,10 +27,6 @@ enum GuestLayout {
     /// `GUEST_MAGIC_BASE`, `GUEST_MAGIC_SIZE`: the console, xenstore and other special pages.
     static let magicBase: UInt64 = 0x3900_0000
     static let magicSize: UInt64 = 0x0100_0000
-
-    /// `GUEST_RAM0_BASE`; the banks are ``GuestRAM``'s.
-    static let ram0Base: UInt64 = GuestRAM.banks[0].lowerBound
-
     static let timerSecurePPI: UInt32 = 29
     static let timerNonSecurePPI: UInt32 = 30
     static let timerVirtualPPI: UInt32 = 27
@@ -39,6 +35,4 @@ enum GuestLayout {
     /// `PSCI_cpu_off` and `PSCI_cpu_on`, the PSCI 0.1 function ids Xen implements.
     static let psciCPUOff: UInt32 = 1
     static let psciCPUOn: UInt32 = 2
-    /// Where the domain builder puts a ramdisk: after the kernel, 2 MiB aligned.
-    static let moduleAlignment: UInt64 = 2 << 20
 }

@@ -20,6 +20,10 @@ extension Toolstack {
             throw ToolstackError("destroy \(argument): cannot read /local/domain/\(info.id)/vm: \(error.errno)")
         }
         let shared = try sharedMemoryBeforeDestroy(argument, info.id, force: force)
+        let backend: DomainID
+        do { backend = try serviceDomains().console } catch let error as ToolstackError {
+            throw ToolstackError("destroy \(argument): \(error.message)")
+        }
         if dryRun {
             output("dry run: would destroy domain \(info.id) and remove /local/domain/\(info.id), /libxl/\(info.id)\(vm.map { " and \($0)" } ?? "")")
             for line in shared.plan { output("dry run: \(line)") }
@@ -35,7 +39,7 @@ extension Toolstack {
             }
         }
         for line in shared.stillMapped { output("destroy \(argument): \(line)") }
-        do { try GuestXenStoreEntries.remove(domain: info.id, vm: vm, from: xenstore) } catch {
+        do { try GuestXenStoreEntries.remove(domain: info.id, vm: vm, backend: backend, from: xenstore) } catch {
             throw ToolstackError("destroy \(argument): domain \(info.id) is gone but its xenstore entries remain: \(error)")
         }
         log("destroyed domain \(info.id)")

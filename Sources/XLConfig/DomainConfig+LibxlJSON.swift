@@ -5,10 +5,11 @@ import Foundation
 #endif
 
 extension DomainConfig {
-    /// The `libxl_domain_config` JSON that `xl -N create` prints, limited to the keys this type holds.
-    public func libxlJSON() throws -> String {
+    /// The `libxl_domain_config` JSON that `xl -N create` prints, limited to the keys this type holds;
+    /// on one line with sorted keys when not `pretty` (the record `xl create` keeps for `xl list -l`).
+    public func libxlJSON(pretty: Bool = true) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(LibxlDomainConfig(self)), as: UTF8.self)
     }
 }

@@ -86,10 +86,14 @@ public final class SimulatedHost {
     /// The device tree this host booted with.
     public func bootTree() throws(DeviceTreeError) -> DeviceTree { try DeviceTree(validating: hypervisor.state.bootTree) }
 
-    /// Writes the state back to the directory (atomically, file by file).
+    /// Writes the state back to the directory (atomically, file by file). Like xenstored on `VIRQ_DOM_EXC`,
+    /// the in-memory xenstore first forgets introduced domains the hypervisor no longer has.
     public func save() throws {
         try Self.store(hypervisor.state, to: directory + "/host.json")
-        if let memoryStore { try Self.store(memoryStore.tree, to: directory + "/xenstore.json") }
+        if let memoryStore {
+            memoryStore.domainsDied(keeping: Set(hypervisor.state.domains.map(\.id)))
+            try Self.store(memoryStore.tree, to: directory + "/xenstore.json")
+        }
     }
 
     /// Releases the lock; the host must not be used afterwards.

@@ -128,11 +128,11 @@ extension SimulatedHypervisor {
 
     /// Whether `gfn` is in the RAM the domain builder populated for the domain at `index`.
     private func isOwnRAM(_ index: Int, _ gfn: UInt64) -> Bool {
-        let domain = state.domains[index]
-        guard domain.guest != nil, gfn < UInt64.max / SimulatedMemory.pageSize else { return false }
+        guard let filled = state.domains[index].guest?.layout?.bankBytes, gfn < UInt64.max / SimulatedMemory.pageSize else { return false }
         let address = gfn * SimulatedMemory.pageSize
-        let (bytes, overflow) = domain.memoryKiB.multipliedReportingOverflow(by: 1024)
-        return GuestRAM.populated(bytes: overflow ? .max : bytes).contains { $0.contains(address) }
+        return zip(GuestRAM.banks, filled).contains { bank, bytes in
+            address >= bank.lowerBound && address - bank.lowerBound < bytes
+        }
     }
 
     private func checkAccess(_ address: UInt64, _ count: Int, _ name: String) throws(HypervisorError) {

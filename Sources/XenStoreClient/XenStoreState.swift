@@ -232,6 +232,16 @@ struct XenStoreState {
         deliver(Change(path: "@introduceDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
     }
 
+    /// `domain_cleanup` after `VIRQ_DOM_EXC`: introduced domains Xen no longer has are forgotten, and
+    /// `@releaseDomain` fires when there were any.
+    mutating func releaseDomains(notIn alive: Set<DomainID>) {
+        guard let introduced = tree.introduced else { return }
+        let kept = introduced.filter { alive.contains($0.domain) }
+        guard kept.count != introduced.count else { return }
+        tree.introduced = kept.isEmpty ? nil : kept
+        deliver(Change(path: "@releaseDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
+    }
+
     /// `XS_IS_DOMAIN_INTRODUCED`.
     func isIntroduced(_ domain: DomainID) -> Bool {
         domain == .dom0 || tree.introduced?.contains { $0.domain == domain } == true

@@ -80,6 +80,18 @@ final class XenCallHypervisorTests: XCTestCase {
         XCTAssertEqual(transport.requests, [])
     }
 
+    func testTheBuilderAndEventChannelsNeedLibxenctrl() throws {
+        let hypervisor = XenCallHypervisor(transport: RecordingTransport(), control: FixedControl(.v4_19))
+        let ring = GuestEventChannel(port: 1, remote: .dom0)
+        let image = GuestBootImage(memoryKiB: 65536, kernel: [], ramdisk: nil, deviceTree: [], cmdline: nil, vcpus: 1, store: ring, console: ring, vpl011: false)
+        XCTAssertThrowsError(try hypervisor.loadKernel(1, image: image)) { error in
+            XCTAssertEqual(error as? HypervisorError, HypervisorError("xc_dom_allocate", errno: .ENOSYS))
+        }
+        XCTAssertThrowsError(try hypervisor.allocateEventChannel(1, remote: .dom0)) { error in
+            XCTAssertEqual(error as? HypervisorError, HypervisorError("xc_evtchn_alloc_unbound", errno: .ENOSYS))
+        }
+    }
+
     func testVersionIsReadOnce() throws {
         let control = FixedControl(.v4_20)
         let hypervisor = XenCallHypervisor(transport: RecordingTransport(), control: control)

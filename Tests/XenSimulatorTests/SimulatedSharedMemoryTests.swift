@@ -16,10 +16,16 @@ final class SimulatedSharedMemoryTests: XCTestCase {
         var ids: [DomainID] = []
         for _ in 0..<2 {
             let id = try xen.createDomain(DomainCreateConfig(handle: [UInt8](repeating: 1, count: 16), maxVCPUs: 1, gic: .native, nrSPIs: 0, iommu: false)).id
-            try xen.setMaxMemory(id, kib: 131_072)
+            try xen.setMaxVCPUs(id, count: 1)
+            try xen.setMaxMemory(id, kib: 131_072 + 1024)
+            try xen.setPagingPool(id, bytes: 1 << 20)
             var kernel = [UInt8](repeating: 0, count: 4096)
             kernel.replaceSubrange(0x38..<0x3C, with: Array("ARM\u{64}".utf8))
-            try xen.loadKernel(id, image: GuestBootImage(memoryKiB: 131_072, kernel: kernel, ramdisk: nil, deviceTree: try DeviceTree.empty().bytes, cmdline: nil))
+            let store = try xen.allocateEventChannel(id, remote: .dom0)
+            let console = try xen.allocateEventChannel(id, remote: .dom0)
+            _ = try xen.loadKernel(id, image: GuestBootImage(
+                memoryKiB: 131_072, kernel: kernel, ramdisk: nil, deviceTree: try DeviceTree.empty().bytes, cmdline: nil,
+                vcpus: 1, store: GuestEventChannel(port: store, remote: .dom0), console: GuestEventChannel(port: console, remote: .dom0), vpl011: false))
             ids.append(id)
         }
         return (xen, ids[0], ids[1])
