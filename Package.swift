@@ -50,7 +50,7 @@ let package = Package(
 
         // libxlutil, the C config parser, used only as a test oracle.
         .systemLibrary(name: "CXLUtil", path: "Tests/CXLUtil", providers: [.apt(["libxen-dev"])]),
-        .testTarget(name: "XLConfigTests", dependencies: ["XLConfig", "CXLUtil"]),
+        .testTarget(name: "XLConfigTests", dependencies: ["XLConfig", "CXLUtil", "TestSupport"]),
         .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "TestSupport"]),
         .testTarget(name: "XenControlTests", dependencies: ["XenControl"]),
         .testTarget(name: "XenStoreClientTests", dependencies: ["XenStoreClient", "XenSimulator", "TestSupport"]),

@@ -242,8 +242,77 @@ step "A bad variant fails with its own message and leaves no trace: irqs misses 
 show xl create midway.cfg 'name="other"' 'irqs=[112,113]'
 show xl list
 
-step "xl list -l, then destroy (domain 0 is refused)"
+step "xl list -l: each domain's configuration (recorded at create; dom0 gets a stub), then destroy (domain 0 is refused)"
 show xl list -l
 show xl destroy 0
 show xl destroy midway
 show xl list
+
+step "xl create -c: create and attach to the console; the simulated guest reports what it found"
+show xl create -c midway.cfg
+show xl destroy midway
+# static_shm: seed 004's three domains with ARM addresses, on a simulated host running the Xilinx fork.
+shm_config() { # NAME MEMORY SPEC...
+    local name=$1 memory=$2
+    shift 2
+    local specs
+    specs=$(printf '"%s", ' "$@")
+    printf 'name = "%s"\nkernel = "%s"\nmemory = %s\nstatic_shm = [ %s ]\n' "$name" "$work/Image" "$memory" "${specs%, }" >"$name.cfg"
+}
+shm_config vm1 256 "id=ID1, begin=0x48100000, size=0x100000, role=owner, prot=rw" "id=ID2, begin=0x48300000, size=0x100000, role=owner"
+shm_config vm2 128 "id=ID1, offset=0, begin=0x60500000, size=0x100000, role=borrower, prot=rw"
+shm_config vm3 128 "id=ID2, offset=0x10000, begin=0x60690000, size=0xf0000, role=borrower"
+shm_config literal1 256 "id=ID1, begin=0x100000, size=0x100000, role=owner, cache_policy=x86_normal, prot=rw"
+shm_config literal3 128 "id=ID2, offset=0x10000, begin=0x690000, size=0x110000, role=borrower"
+shm_records() { # the static_shm part of the simulated host's xenstore
+    python3 - "$XL_SIMULATE/xenstore.json" <<'PY'
+import json, sys
+nodes = json.load(open(sys.argv[1]))["nodes"]
+for path in sorted(nodes):
+    if "static_shm" in path and not nodes[path]["children"]:
+        print(path, "=", bytes(nodes[path]["value"]).decode())
+PY
+}
+export XL_SIMULATE="$work/shm"
+
+step "static_shm on the Xilinx fork (--xen-flavour xilinx): a borrower before its owner is refused"
+show xl --xen-flavour xilinx create vm2.cfg
+
+step "The owner vm1, then its borrowers vm2 and vm3: records in xenstore, usercnt 2 for both ids"
+show xl create vm1.cfg
+show xl create vm2.cfg
+show xl create vm3.cfg
+show xl list
+show shm_records
+
+step "vm3's guest device tree: /reserved-memory/xen-shmem@60690000 with xen,id and xen,offset"
+show xl -N create vm3.cfg 'name="vm3-preview"'
+
+step "Seed 004 taken literally: x86 cache policy, an owner region outside RAM, a borrower past its owner's region"
+show xl create literal1.cfg
+show xl create literal1.cfg 'static_shm=["id=ID9, begin=0x100000, size=0x100000, role=owner"]'
+show xl create literal3.cfg
+
+step "An owner still mapped is not destroyed without -f; borrowers leave their records"
+show xl destroy vm1
+show xl destroy vm2
+show xl destroy vm3
+show shm_records
+show xl destroy vm1
+show shm_records
+show xl list
+
+step "Upstream Xen has no run-time static shared memory: the borrower is refused, nothing is left"
+export XL_SIMULATE="$work/shm-upstream"
+show xl create vm1.cfg
+show xl create vm2.cfg
+show xl list
+
+step "Forced: xl destroy -f destroys an owner that is still mapped and says what stays mapped"
+export XL_SIMULATE="$work/shm"
+show xl create vm1.cfg
+show xl create vm2.cfg
+show xl destroy -f vm1
+show shm_records
+show xl destroy vm2
+show shm_records

@@ -55,7 +55,7 @@ struct Dom0lessSetup {
             let newHandle = handle
             try hv { () throws(HypervisorError) in try control.setHandle(domain, to: newHandle) }
         }
-        let online = try hv { () throws(HypervisorError) in try control.onlineVCPUs(domain) }
+        let online = try hv { () throws(HypervisorError) in try control.onlineVCPUs(info) }
         let uuid = Self.format(handle)
         let time = environment.clock()
         let staticMax = allocated ? info.maxMemoryKiB : node?.memoryKiB ?? info.maxMemoryKiB
@@ -86,12 +86,12 @@ struct Dom0lessSetup {
         let present = try hv { () throws(HypervisorError) in try control.isPagePresent(domain, gfn: gfn) }
         if !present {
             if info.currentMemoryKiB + 4 > info.maxMemoryKiB {
-                try hv { () throws(HypervisorError) in try control.setMaxMemory(domain, kiB: info.maxMemoryKiB + 4) }
+                try hv { () throws(HypervisorError) in try control.setMaxMemory(domain, kiB: info.currentMemoryKiB + 4) }
             }
             try hv { () throws(HypervisorError) in try control.populateCleared(domain, gfn: gfn) }
         }
         try hv { () throws(HypervisorError) in try control.markXenstoreReconnect(domain, gfn: gfn) }
-        try hv { () throws(HypervisorError) in try control.seedGrantTable(domain, xenstoreGFN: gfn, xenstoreDomain: .dom0) }
+        try hv { () throws(HypervisorError) in try control.seedGrantTable(info, xenstoreGFN: gfn, xenstoreDomain: .dom0) }
         try hv { () throws(HypervisorError) in try control.setHVMParam(.storePFN, of: domain, to: gfn) }
         return gfn
     }

@@ -5,9 +5,13 @@ import XenTypes
 
 /// The device tree an ARM guest boots with, generated in the order and with the content of libxl's
 /// `libxl__prepare_dtb`: root, chosen, cpus, psci, memory, GIC (phandle 65000), timer, hypervisor,
-/// vpl011 when asked, then `/passthrough` and `/aliases` of the partial device tree.
+/// vpl011 when asked, then `/passthrough` and `/aliases` of the partial device tree. `/reserved-memory` for
+/// `static_shm` regions follows the memory nodes, as in the Xilinx fork.
 public struct GuestDeviceTree {
     public let tree: DeviceTree
+    /// Where the domain builder will put the images, as `ARMBootLayout` predicts; nil when it will refuse
+    /// them (not an arm64 `Image`, or no room in RAM).
+    public let layout: ARMBootLayout?
 
     /// What the tree is made from besides the configuration.
     public struct Inputs {
@@ -15,7 +19,7 @@ public struct GuestDeviceTree {
         public var gic: GuestGIC
         public var xen: XenVersion
         public var partial: PartialDeviceTree?
-        public var kernelBytes: Int
+        public var kernel: [UInt8]
         public var ramdiskBytes: Int?
     }
 
@@ -37,6 +41,7 @@ public struct GuestDeviceTree {
             ("cpu_off", cells([GuestLayout.psciCPUOff])), ("cpu_on", cells([GuestLayout.psciCPUOn])),
         ]))
         root.children += Self.memory(kib: config.targetMemoryKiB)
+        if let reserved = StaticSharedMemoryNodes.reservedMemory(config.staticSharedMemory) { root.children.append(reserved) }
         root.children.append(Self.gic(inputs.gic))
         root.children.append(DeviceTreeNode("timer", [
             ("compatible", strings(["arm,armv8-timer", "arm,armv7-timer"])),
@@ -58,22 +63,34 @@ public struct GuestDeviceTree {
             ]))
         }
         if let partial = inputs.partial { root.children += partial.copiedNodes }
-        do { tree = try root.build() } catch { throw ToolstackError("guest device tree: \(error.message)") }
+        var built: DeviceTree
+        do { built = try root.build() } catch { throw ToolstackError("guest device tree: \(error.message)") }
+        // The initrd values take the same 8 bytes whatever they are, so the tree's size is known before placing.
+        layout = try? ARMBootLayout(kernel: inputs.kernel, ramdiskBytes: inputs.ramdiskBytes, deviceTreeBytes: built.bytes.count,
+                                    memoryKiB: config.targetMemoryKiB)
+        if let start = layout?.ramdiskStart, let end = layout?.ramdiskEnd {
+            do {
+                try built.setProperty("linux,initrd-start", Self.address(start), at: "/chosen")
+                try built.setProperty("linux,initrd-end", Self.address(end), at: "/chosen")
+            } catch { throw ToolstackError("guest device tree: \(error.message)") }
+        }
+        tree = built
     }
 
-    /// `/chosen`: the command line, and where the domain builder puts the ramdisk.
+    /// `/chosen`: the command line, and placeholders for the ramdisk's place, which libxl fills in once the
+    /// builder has chosen it (here: the predicted place, which the builder then confirms or rewrites).
     private static func chosen(_ config: DomainConfig, _ inputs: Inputs) -> DeviceTreeNode {
         var node = DeviceTreeNode("chosen")
         if let cmdline = config.cmdline { node.properties.append(DeviceTreeProperty(name: "bootargs", value: .deviceTreeStrings([cmdline]))) }
-        if let ramdisk = inputs.ramdiskBytes {
-            let align = GuestLayout.moduleAlignment
-            let start = GuestLayout.ram0Base + (UInt64(inputs.kernelBytes) + align - 1) / align * align
-            node.properties.append(DeviceTreeProperty(name: "linux,initrd-start", value: .deviceTreeCells([UInt32(start >> 32), UInt32(start & 0xFFFF_FFFF)])))
-            let end = start + UInt64(ramdisk)
-            node.properties.append(DeviceTreeProperty(name: "linux,initrd-end", value: .deviceTreeCells([UInt32(end >> 32), UInt32(end & 0xFFFF_FFFF)])))
+        if inputs.ramdiskBytes != nil {
+            node.properties.append(DeviceTreeProperty(name: "linux,initrd-start", value: address(0)))
+            node.properties.append(DeviceTreeProperty(name: "linux,initrd-end", value: address(0)))
         }
         return node
     }
+
+    /// A 64-bit guest address as two cells.
+    private static func address(_ value: UInt64) -> [UInt8] { .deviceTreeCells([UInt32(value >> 32), UInt32(value & 0xFFFF_FFFF)]) }
 
     private static func cpus(_ count: UInt32) -> DeviceTreeNode {
         var node = DeviceTreeNode("cpus", [("#address-cells", .deviceTreeCells([1])), ("#size-cells", .deviceTreeCells([0]))])
@@ -88,12 +105,12 @@ public struct GuestDeviceTree {
         return node
     }
 
-    /// One memory node per guest RAM bank used.
+    /// One memory node per guest RAM bank used, sized as the builder fills the banks.
     private static func memory(kib: UInt64) -> [DeviceTreeNode] {
-        let bytes = kib * 1024
-        let banks = [(GuestLayout.ram0Base, min(bytes, GuestLayout.ram0Size)), (GuestLayout.ram1Base, bytes > GuestLayout.ram0Size ? bytes - GuestLayout.ram0Size : 0)]
-        return banks.filter { $0.1 > 0 }.map { base, size in
-            DeviceTreeNode("memory@\(hex(base))", [("device_type", .deviceTreeStrings(["memory"])), ("reg", region(base, size))])
+        GuestRAM.populated(bytes: kib * 1024).map { bank in
+            DeviceTreeNode("memory@\(hex(bank.lowerBound))", [
+                ("device_type", .deviceTreeStrings(["memory"])), ("reg", region(bank.lowerBound, bank.upperBound - bank.lowerBound)),
+            ])
         }
     }
 
@@ -122,11 +139,11 @@ public struct GuestDeviceTree {
     private static func ppi(_ irq: UInt32) -> [UInt32] { [1, irq - 16, 0xF << 8 | 8] }
 
     /// A `reg` entry with the root's two address and two size cells.
-    private static func region(_ base: UInt64, _ size: UInt64) -> [UInt8] {
+    static func region(_ base: UInt64, _ size: UInt64) -> [UInt8] {
         .deviceTreeCells([UInt32(base >> 32), UInt32(base & 0xFFFF_FFFF), UInt32(size >> 32), UInt32(size & 0xFFFF_FFFF)])
     }
 
-    private static func hex(_ value: UInt64) -> String { String(value, radix: 16) }
+    static func hex(_ value: UInt64) -> String { String(value, radix: 16) }
 }
 
 extension DomainConfig {

@@ -1,3 +1,5 @@
+import XenControl
+
 /// The ARM guest memory map and interrupt numbers of `xen/include/public/arch-arm.h` and `device_tree_defs.h`.
 enum GuestLayout {
     static let phandleGIC: UInt32 = 65000
@@ -22,10 +24,9 @@ enum GuestLayout {
     static let grantTableBase: UInt64 = 0x3800_0000
     static let grantTableSize: UInt64 = 0x0100_0000
 
-    static let ram0Base: UInt64 = 0x4000_0000
-    static let ram0Size: UInt64 = 0xC000_0000
-    static let ram1Base: UInt64 = 0x02_0000_0000
-
+    /// `GUEST_MAGIC_BASE`, `GUEST_MAGIC_SIZE`: the console, xenstore and other special pages.
+    static let magicBase: UInt64 = 0x3900_0000
+    static let magicSize: UInt64 = 0x0100_0000
     static let timerSecurePPI: UInt32 = 29
     static let timerNonSecurePPI: UInt32 = 30
     static let timerVirtualPPI: UInt32 = 27
@@ -34,6 +35,4 @@ enum GuestLayout {
     /// `PSCI_cpu_off` and `PSCI_cpu_on`, the PSCI 0.1 function ids Xen implements.
     static let psciCPUOff: UInt32 = 1
     static let psciCPUOn: UInt32 = 2
-    /// Where the domain builder puts a ramdisk: after the kernel, 2 MiB aligned.
-    static let moduleAlignment: UInt64 = 2 << 20
 }

@@ -21,12 +21,15 @@ extension Toolstack {
         let version = try xenVersion()
         let predicted = Self.guestGIC(config.gicVersion, host: bootTree)
         let inputs = { (gic: GuestGIC) in
-            GuestDeviceTree.Inputs(gic: gic, xen: version, partial: partial, kernelBytes: kernel.count, ramdiskBytes: ramdisk?.count)
+            GuestDeviceTree.Inputs(gic: gic, xen: version, partial: partial, kernel: kernel, ramdiskBytes: ramdisk?.count)
         }
         let planned = try GuestDeviceTree(config: config, inputs(predicted == .native ? .v3 : predicted))
         try partial?.checkResources(in: planned.tree, config: config)
+        try StaticSharedMemoryLayout.check(config)
+        try Self.checkPlacement(planned, kernel: kernel, ramdisk: ramdisk, config)
 
         if dryRun {
+            try checkStaticSharedMemory(config)
             output(try config.libxlJSON())
             let source = try DeviceTreeCompiler.decompile(planned.tree) ?? DeviceTreeSource.render(planned.tree)
             output(source)
@@ -36,7 +39,9 @@ extension Toolstack {
             throw ToolstackError("\(prefix): this hypervisor backend cannot create domains")
         }
         guard let uuid = config.uuid ?? DomainUUID.random() else { throw ToolstackError("\(prefix): cannot generate a UUID") }
-        var run = CreateRun(control: control, xenstore: xenstore, prefix: prefix)
+        let backends: (store: DomainID, console: DomainID)
+        do { backends = try serviceDomains() } catch let error as ToolstackError { throw ToolstackError("\(prefix): \(error.message)") }
+        var run = CreateRun(control: control, xenstore: xenstore, prefix: prefix, backend: backends.console)
         let created = try run.step("create domain") {
             try control.createDomain(DomainCreateConfig(
                 handle: uuid.bytes, maxVCPUs: config.vcpus ?? 1, gic: predicted, nrSPIs: spis, iommu: config.passthrough != .disabled))
@@ -45,12 +50,30 @@ extension Toolstack {
         run.domain = domain
         let entries = GuestXenStoreEntries(domain: domain, uuid: uuid, config: config)
         run.vmPath = entries.vmPath
-        run.createdParents = try run.step("write xenstore entries") { try entries.write(to: xenstore, startTime: Date().timeIntervalSince1970) }
-        try run.step("set maximum memory") { try control.setMaxMemory(domain, kib: config.maxMemoryKiB) }
+        run.createdParents = try run.step("write xenstore entries") {
+            try entries.write(to: xenstore, startTime: Date().timeIntervalSince1970, record: try Self.record(config, uuid: uuid, gic: created.gic))
+        }
+        try run.step("set vCPUs") { try control.setMaxVCPUs(domain, count: config.vcpus ?? 1) }
+        try run.step("set maximum memory") { try control.setMaxMemory(domain, kib: config.maxMemoryKiB + Self.maxMemorySlackKiB) }
+        let store = try run.step("allocate the xenstore event channel") {
+            GuestEventChannel(port: try control.allocateEventChannel(domain, remote: backends.store), remote: backends.store)
+        }
+        let console = try run.step("allocate the console event channel") {
+            GuestEventChannel(port: try control.allocateEventChannel(domain, remote: backends.console), remote: backends.console)
+        }
+        try run.step("set the P2M pool") { try control.setPagingPool(domain, bytes: Self.pagingPoolKiB(config) * 1024) }
         let guestTree = try run.step("generate the guest device tree") { try GuestDeviceTree(config: config, inputs(created.gic)) }
-        try run.step("load kernel \(config.kernel)") {
+        let boot = try run.step("load kernel \(config.kernel)") {
             try control.loadKernel(domain, image: GuestBootImage(
-                memoryKiB: config.targetMemoryKiB, kernel: kernel, ramdisk: ramdisk, deviceTree: guestTree.tree.bytes, cmdline: config.cmdline))
+                memoryKiB: config.targetMemoryKiB, kernel: kernel, ramdisk: ramdisk, deviceTree: guestTree.tree.bytes, cmdline: config.cmdline,
+                vcpus: config.vcpus ?? 1, store: store, console: console, vpl011: config.vuart == .sbsaUART))
+        }
+        try run.step("introduce to xenstored") {
+            try entries.writeStore(GuestRing(gfn: boot.storeGFN, port: store.port), to: xenstore)
+            try xenstore.introduceDomain(domain, mfn: boot.storeGFN, eventChannel: store.port)
+        }
+        if !config.staticSharedMemory.isEmpty {
+            try run.step("static_shm") { try attachStaticSharedMemory(config, domain: domain, control: control) }
         }
         for irq in config.irqs {
             try run.step("route IRQ \(irq)") { try control.bindSPI(irq, to: domain) }
@@ -71,10 +94,69 @@ extension Toolstack {
             try run.step("dtdev \(path): test assign") { try control.testAssignDevice(path) }
             try run.step("dtdev \(path): assign") { try control.assignDevice(path, to: domain) }
         }
-        try run.step("console") { try entries.writeConsole(to: xenstore) }
+        run.createdParents += try run.step("console") {
+            try entries.writeConsole(GuestRing(gfn: boot.consoleGFN, port: console.port), vpl011: boot.vpl011, backend: backends.console, to: xenstore)
+        }
         if !paused { try run.step("unpause") { try control.unpause(domain) } }
         log("created domain \(domain) (\(config.name))")
         return domain
+    }
+
+    /// libxl's default `shadow_memory` for an ARM guest (`libxl_get_required_shadow_memory`): 1 MiB per vCPU
+    /// and 8 KiB per MiB of `maxmem`, which ARM uses as the P2M pool.
+    static func pagingPoolKiB(_ config: DomainConfig) -> UInt64 {
+        4 * (256 * UInt64(config.vcpus ?? 1) + 2 * (config.maxMemoryKiB / 1024))
+    }
+
+    /// `LIBXL_MAXMEM_CONSTANT`: the KiB libxl allows over the guest's RAM, where the builder's magic pages go.
+    static let maxMemorySlackKiB: UInt64 = 1024
+
+    /// The domains xenstored and xenconsoled run in (`/tool/xenstored/domid`, `/tool/xenconsoled/domid`;
+    /// dom0 when not written), which libxl makes the remote ends of the guest's event channels.
+    func serviceDomains() throws -> (store: DomainID, console: DomainID) {
+        func read(_ path: String) throws -> DomainID {
+            let value: String?
+            do { value = try xenstore.readString(path) } catch { throw ToolstackError("cannot read \(path) from xenstore: \(error.errno)") }
+            guard let value else { return .dom0 }
+            guard let id = UInt16(value), DomainID(id) < DomainID.firstReserved else {
+                throw ToolstackError("\(path) is \"\(value)\", which is not a domain id")
+            }
+            return DomainID(id)
+        }
+        return (try read("/tool/xenstored/domid"), try read("/tool/xenconsoled/domid"))
+    }
+
+    /// The builder will refuse a kernel that is not an arm64 `Image` (gzip-compressed ones it unpacks first, so
+    /// they are left to it) and images that do not fit in RAM: say so before any hypercall.
+    private static func checkPlacement(_ planned: GuestDeviceTree, kernel: [UInt8], ramdisk: [UInt8]?, _ config: DomainConfig) throws {
+        guard planned.layout == nil, !kernel.starts(with: [0x1F, 0x8B]) else { return }
+        let location = { (key: String) in config.locations[key].map { "\($0): " } ?? "" }
+        do throws(ARMBootLayout.Failure) {
+            _ = try ARMBootLayout(kernel: kernel, ramdiskBytes: ramdisk?.count, deviceTreeBytes: planned.tree.bytes.count,
+                                  memoryKiB: config.targetMemoryKiB)
+        } catch {
+            switch error {
+            case .notAnImage:
+                throw ToolstackError("\(location("kernel"))kernel: \(config.kernel) is not an arm64 Image (no \"ARM\\x64\" magic at 0x38)")
+            case .kernelTooLarge, .kernelOutsideRAM:
+                throw ToolstackError("\(location("kernel"))kernel: \(config.kernel) (\(kernel.count) bytes at text_offset 0x"
+                    + String(ARMBootLayout.imageTextOffset(kernel) ?? 0, radix: 16) + ") does not fit in the first RAM bank of \(config.targetMemoryKiB / 1024) MiB")
+            case .memory:
+                throw ToolstackError("\(location("memory"))memory: \(config.targetMemoryKiB / 1024) MiB leaves no room for the kernel, ramdisk and device tree in the first RAM bank")
+            }
+        }
+    }
+
+    /// The configuration as recorded for `xl list -l`: with the uuid used and the GIC Xen chose, as libxl keeps it.
+    private static func record(_ config: DomainConfig, uuid: DomainUUID, gic: GuestGIC) throws -> String {
+        var recorded = config
+        recorded.uuid = uuid
+        switch gic {
+        case .v2: recorded.gicVersion = .v2
+        case .v3: recorded.gicVersion = .v3
+        case .native: break
+        }
+        return try recorded.libxlJSON(pretty: false)
     }
 
     /// The GIC to ask Xen for; `.native` when neither the configuration nor the host tree says.
@@ -142,6 +224,8 @@ struct CreateRun {
     let control: any DomainControl
     let xenstore: any XenStore
     let prefix: String
+    /// The domain serving the console back end, whose `backend/` entries go with the guest.
+    let backend: DomainID
     var domain: DomainID?
     var vmPath: String?
     /// Parents of the domain's entries that did not exist before.
@@ -154,7 +238,10 @@ struct CreateRun {
             var undone = ""
             if let domain {
                 do { try control.destroy(domain) } catch { undone += "; destroying domain \(domain) also failed: \(error)" }
-                do { try GuestXenStoreEntries.remove(domain: domain, vm: vmPath, parents: createdParents, from: xenstore) } catch {
+                do { try StaticSharedMemoryRecords.release(domain, in: xenstore) } catch {
+                    undone += "; removing its static_shm records also failed: \(error)"
+                }
+                do { try GuestXenStoreEntries.remove(domain: domain, vm: vmPath, backend: backend, parents: createdParents, from: xenstore) } catch {
                     undone += "; removing its xenstore entries also failed: \(error)"
                 }
             }

@@ -4,7 +4,9 @@ import XenTypes
 
 extension Toolstack {
     /// `xl destroy DOMAIN`: Xen takes back the domain's memory, IRQs, mappings and devices; its xenstore entries go.
-    public func destroyDomain(_ argument: String) throws {
+    /// A domain that owns a `static_shm` region other domains still map is refused unless `force`; a borrower's
+    /// pages are unmapped first, and the domain leaves the records of its regions.
+    public func destroyDomain(_ argument: String, force: Bool = false) throws {
         let info: DomainInfo
         do { info = try findDomain(argument) } catch let error as ToolstackError {
             throw ToolstackError("destroy \(argument): \(error.message)")
@@ -17,14 +19,27 @@ extension Toolstack {
         do { vm = try xenstore.readString("/local/domain/\(info.id)/vm").flatMap(Self.vmPath) } catch {
             throw ToolstackError("destroy \(argument): cannot read /local/domain/\(info.id)/vm: \(error.errno)")
         }
+        let shared = try sharedMemoryBeforeDestroy(argument, info.id, force: force)
+        let backend: DomainID
+        do { backend = try serviceDomains().console } catch let error as ToolstackError {
+            throw ToolstackError("destroy \(argument): \(error.message)")
+        }
         if dryRun {
             output("dry run: would destroy domain \(info.id) and remove /local/domain/\(info.id), /libxl/\(info.id)\(vm.map { " and \($0)" } ?? "")")
+            for line in shared.plan { output("dry run: \(line)") }
             return
         }
+        for note in unmapBorrowedPages(shared.held, of: info.id, control) { log("destroy \(argument): \(note)") }
         do { try control.destroy(info.id) } catch {
             throw ToolstackError("destroy \(argument): \(error.operation) returned \(error.errno)")
         }
-        do { try GuestXenStoreEntries.remove(domain: info.id, vm: vm, from: xenstore) } catch {
+        if !shared.held.isEmpty {
+            do { try StaticSharedMemoryRecords.release(info.id, in: xenstore) } catch {
+                throw ToolstackError("destroy \(argument): domain \(info.id) is gone but its static_shm records remain: \(error)")
+            }
+        }
+        for line in shared.stillMapped { output("destroy \(argument): \(line)") }
+        do { try GuestXenStoreEntries.remove(domain: info.id, vm: vm, backend: backend, from: xenstore) } catch {
             throw ToolstackError("destroy \(argument): domain \(info.id) is gone but its xenstore entries remain: \(error)")
         }
         log("destroyed domain \(info.id)")

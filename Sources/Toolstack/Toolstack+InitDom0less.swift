@@ -36,7 +36,13 @@ extension Toolstack {
     /// a time; a failure is reported and the next domain is tried. Prints one line per domain.
     public func initDom0less(control: any Dom0lessControl, environment: Dom0lessEnvironment) throws -> [Dom0lessResult] {
         let version = try xenVersion()
-        let nodes = (try? bootTree.map { try Dom0lessDomainNode.all(in: $0, version: version) }) ?? nil
+        let nodes: [Dom0lessDomainNode]?
+        do {
+            nodes = try bootTree.map { try Dom0lessDomainNode.all(in: $0, version: version) }
+        } catch {
+            nodes = nil
+            log("warning: cannot read the domains under /chosen of the boot device tree (\(error)); naming them dom0less-<id>")
+        }
         let domains: [DomainInfo]
         do { domains = try hypervisor.domains() } catch { throw ToolstackError("cannot list domains: \(error)") }
         var results: [Dom0lessResult] = []

@@ -35,18 +35,25 @@ final class CommandContext {
             }
             return version
         }
+        let flavour = try globals.xenFlavour.map { name throws -> XenFlavour in
+            guard let flavour = XenFlavour(rawValue: name) else {
+                throw ToolstackError("--xen-flavour \(name): expected \(XenFlavour.allCases.map(\.rawValue).joined(separator: " or "))")
+            }
+            return flavour
+        }
         let hypervisor: any Hypervisor
         let xenstore: any XenStore
         var bootTree = hostDTB
         if let directory = simulationDirectory {
             let host = try SimulatedHost.open(
-                directory: directory, hostDTB: hostDTB, version: version, xenstoredSocket: environment["XENSTORED_PATH"])
+                directory: directory, hostDTB: hostDTB, version: version, flavour: flavour, xenstoredSocket: environment["XENSTORED_PATH"])
             simulatedHost = host
             hypervisor = host.hypervisor
             xenstore = host.xenstore
             if bootTree == nil { bootTree = try host.bootTree() }
         } else {
             if version != nil { throw ToolstackError("--xen-version applies only to a simulated host (--simulate DIR)") }
+            if flavour != nil { throw ToolstackError("--xen-flavour applies only to a simulated host (--simulate DIR)") }
             do { hypervisor = try XenCallHypervisor.open() } catch {
                 throw ToolstackError("Xen is not reachable on this machine (\(error.operation): \(error.errno.name)); to run against a simulated host use --simulate DIR or XL_SIMULATE=DIR")
             }

@@ -1,6 +1,6 @@
 import Toolstack
 
-/// How `xl list` prints domains: xl's table, or JSON for `-l`.
+/// How `xl list` prints domains: xl's table, or each domain's configuration as JSON for `-l`.
 enum DomainTable {
     static let header = "Name                                        ID   Mem VCPUs\tState\tTime(s)"
 
@@ -14,5 +14,6 @@ enum DomainTable {
         }
     }
 
-    static func json(_ domains: [DomainListing]) throws -> String { try TextColumns.json(domains) }
+    /// `xl list -l`: an array of `{"domid": N, "config": {...}}`.
+    static func json(_ domains: [DomainConfigListing]) throws -> String { try TextColumns.json(domains) }
 }

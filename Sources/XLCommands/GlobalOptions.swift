@@ -20,8 +20,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("xen-version"), help: ArgumentHelp("The Xen release of a new simulated host (default 4.19).", valueName: "X.Y"))
     var xenVersion: String?
 
+    @Option(name: .customLong("xen-flavour"), help: ArgumentHelp("The Xen of a new simulated host: upstream (default) or xilinx (the fork with run-time static_shm).", valueName: "NAME"))
+    var xenFlavour: String?
+
     /// Options that take a value in the next argument.
-    static let valued: Set<String> = ["--simulate", "--host-dtb", "--xen-version"]
+    static let valued: Set<String> = ["--simulate", "--host-dtb", "--xen-version", "--xen-flavour"]
 
     /// Splits `arguments` at the subcommand: everything before the first word that is not an option.
     static func split(_ arguments: [String]) -> (global: [String], command: [String]) {

@@ -9,10 +9,11 @@ struct XLCommand: ParsableCommand {
             Global options come before the subcommand:
               -v                 verbose (repeatable)
               -N                 dry run: check and print what would be done, change nothing
-              -f                 force
+              -f                 force (xl -f destroy: also an owner whose static_shm region is still mapped)
               --simulate DIR     run against a simulated Xen host kept in DIR (also XL_SIMULATE=DIR)
               --host-dtb FILE    the device tree Xen booted with (checks; boots a new simulated host)
               --xen-version X.Y  the Xen release of a new simulated host (default 4.19)
+              --xen-flavour NAME upstream (default) or xilinx: the Xen of a new simulated host
             """,
         subcommands: [CreateCommand.self, DestroyCommand.self, ListCommand.self, DTOverlayCommand.self]
     )

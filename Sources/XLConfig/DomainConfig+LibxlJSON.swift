@@ -5,10 +5,11 @@ import Foundation
 #endif
 
 extension DomainConfig {
-    /// The `libxl_domain_config` JSON that `xl -N create` prints, limited to the keys this type holds.
-    public func libxlJSON() throws -> String {
+    /// The `libxl_domain_config` JSON that `xl -N create` prints, limited to the keys this type holds;
+    /// on one line with sorted keys when not `pretty` (the record `xl create` keeps for `xl list -l`).
+    public func libxlJSON(pretty: Bool = true) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(LibxlDomainConfig(self)), as: UTF8.self)
     }
 }
@@ -52,9 +53,31 @@ struct LibxlDomainConfig: Codable, Hashable {
         var path: String
     }
 
+    /// `libxl_static_shm` of the Xilinx fork; enum values as its `*_to_string` spell them.
+    struct StaticSHM: Codable, Hashable {
+        var id: String
+        var offset: UInt64?
+        var begin: UInt64
+        var size: UInt64
+        var prot: String
+        var cache_policy: String?
+        var role: String
+
+        init(_ spec: StaticSharedMemory) {
+            id = spec.id
+            offset = spec.role == .borrower ? spec.offset : nil
+            begin = spec.begin
+            size = spec.size
+            prot = spec.prot.rawValue
+            cache_policy = spec.cachePolicy.map { ASCII.lowercased($0.rawValue) }
+            role = spec.role.rawValue
+        }
+    }
+
     var c_info: CreateInfo
     var b_info: BuildInfo
     var dtdevs: [DTDev]?
+    var sshms: [StaticSHM]?
     var on_poweroff: String
     var on_reboot: String
     var on_crash: String
@@ -78,6 +101,7 @@ struct LibxlDomainConfig: Codable, Hashable {
             ramdisk: config.ramdisk,
             arch_arm: arch == ArchARM() ? nil : arch)
         dtdevs = config.dtdevs.isEmpty ? nil : config.dtdevs.map(DTDev.init(path:))
+        sshms = config.staticSharedMemory.isEmpty ? nil : config.staticSharedMemory.map(StaticSHM.init)
         on_poweroff = config.onPoweroff.libxlName
         on_reboot = config.onReboot.libxlName
         on_crash = config.onCrash.libxlName

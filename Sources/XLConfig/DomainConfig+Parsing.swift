@@ -43,6 +43,7 @@ extension DomainConfig {
         onCrash = try Self.action(&reader, "on_crash") ?? .destroy
         try readPassthroughDevices(&reader)
         try readPassthroughMode(&reader)
+        try readStaticSharedMemory(&reader)
 
         warnings = reader.warnings
         unknownKeys = file.keys.filter { !Self.knownKeys.contains($0) }

@@ -29,6 +29,8 @@ public struct DomainConfig: Hashable, Sendable, Codable {
     public var iomem: [IOMemRange] = []
     /// `passthrough` after libxl's ARM defaults: `.disabled` or `.sharePT`.
     public var passthrough: PassthroughMode = .disabled
+    /// `static_shm`: memory regions shared with other domains, owned or borrowed.
+    public var staticSharedMemory: [StaticSharedMemory] = []
     /// Keys this tool does not use, in order of first appearance (for `xl -v`).
     public var unknownKeys: [String] = []
     /// Non-fatal remarks, one line each, such as `type="pv"` being turned into PVH.
@@ -45,6 +47,6 @@ public struct DomainConfig: Hashable, Sendable, Codable {
     public static let knownKeys: Set<String> = [
         "name", "uuid", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline", "root", "extra",
         "gic_version", "nr_spis", "vuart", "on_poweroff", "on_reboot", "on_crash", "device_tree", "dtdev", "irqs",
-        "iomem", "passthrough",
+        "iomem", "passthrough", "static_shm",
     ]
 }

@@ -12,8 +12,12 @@ struct DomainConfigReader {
     }
 
     func error(_ key: String, at value: ConfigValue, _ message: String) -> DomainConfigError {
-        let source = file[key]?.source ?? file.source
-        return DomainConfigError(location: "\(source):\(value.position)", key: key, message: message)
+        DomainConfigError(location: location(key, at: value), key: key, message: message)
+    }
+
+    /// `file:line:column` of a value (such as a list item) of `key`.
+    func location(_ key: String, at value: ConfigValue) -> String {
+        "\(file[key]?.source ?? file.source):\(value.position)"
     }
 
     mutating func warn(_ key: String, _ message: String) {

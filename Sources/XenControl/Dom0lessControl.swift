@@ -7,8 +7,8 @@ import XenTypes
 public protocol Dom0lessControl: AnyObject {
     /// What `xc_domain_getinfolist` says about one domain; `ESRCH` when it does not exist.
     func dom0lessInfo(_ domain: DomainID) throws(HypervisorError) -> Dom0lessDomainInfo
-    /// Which vCPUs are up (`xc_vcpu_getinfo` for each of `0...maxVCPUID`).
-    func onlineVCPUs(_ domain: DomainID) throws(HypervisorError) -> [Bool]
+    /// Which vCPUs are up (`xc_vcpu_getinfo` for each of `0...info.maxVCPUID`).
+    func onlineVCPUs(_ info: Dom0lessDomainInfo) throws(HypervisorError) -> [Bool]
     /// `xc_hvm_param_get`.
     func hvmParam(_ parameter: HVMParam, of domain: DomainID) throws(HypervisorError) -> UInt64
     /// `xc_hvm_param_set`.
@@ -22,7 +22,7 @@ public protocol Dom0lessControl: AnyObject {
     /// Maps the page at `gfn` (`xenforeignmemory_map`) and sets its `connection` to `XENSTORE_RECONNECT`.
     func markXenstoreReconnect(_ domain: DomainID, gfn: UInt64) throws(HypervisorError)
     /// `xc_dom_gnttab_seed`: the reserved grant entry for xenstore (no console) points at `xenstoreGFN`.
-    func seedGrantTable(_ domain: DomainID, xenstoreGFN: UInt64, xenstoreDomain: DomainID) throws(HypervisorError)
+    func seedGrantTable(_ info: Dom0lessDomainInfo, xenstoreGFN: UInt64, xenstoreDomain: DomainID) throws(HypervisorError)
     /// `xc_domain_sethandle`.
     func setHandle(_ domain: DomainID, to handle: [UInt8]) throws(HypervisorError)
 }

@@ -23,10 +23,9 @@ public final class XenCtrlDom0lessControl: Dom0lessControl {
                                   maxVCPUID: raw.maxVCPUID, isHVM: raw.isHVM, isGoingAway: raw.isGoingAway, handle: raw.handle)
     }
 
-    public func onlineVCPUs(_ domain: DomainID) throws(HypervisorError) -> [Bool] {
-        let info = try dom0lessInfo(domain)
-        return try (0...info.maxVCPUID).map { (vcpu) throws(HypervisorError) -> Bool in
-            try call("xc_vcpu_getinfo") { () throws(Errno) in try xc.isVCPUOnline(domain.rawValue, vcpu: vcpu) }
+    public func onlineVCPUs(_ info: Dom0lessDomainInfo) throws(HypervisorError) -> [Bool] {
+        try (0...info.maxVCPUID).map { (vcpu) throws(HypervisorError) -> Bool in
+            try call("xc_vcpu_getinfo") { () throws(Errno) in try xc.isVCPUOnline(info.id.rawValue, vcpu: vcpu) }
         }
     }
 
@@ -57,10 +56,9 @@ public final class XenCtrlDom0lessControl: Dom0lessControl {
         }
     }
 
-    public func seedGrantTable(_ domain: DomainID, xenstoreGFN: UInt64, xenstoreDomain: DomainID) throws(HypervisorError) {
-        let info = try dom0lessInfo(domain)
+    public func seedGrantTable(_ info: Dom0lessDomainInfo, xenstoreGFN: UInt64, xenstoreDomain: DomainID) throws(HypervisorError) {
         try call("xc_dom_gnttab_seed") { () throws(Errno) in
-            try xc.seedGrantTable(domain.rawValue, isHVM: info.isHVM, xenstoreGFN: xenstoreGFN, xenstoreDomain: xenstoreDomain.rawValue)
+            try xc.seedGrantTable(info.id.rawValue, isHVM: info.isHVM, xenstoreGFN: xenstoreGFN, xenstoreDomain: xenstoreDomain.rawValue)
         }
     }
 

@@ -180,6 +180,12 @@ public final class SharedXenStore: XenStore {
         try request("introduce") { () throws(XenStoreError) in try connection.introduceDomain(domain, mfn: mfn, eventChannel: eventChannel) }
     }
 
+    /// What xenstored does when Xen signals that domains died: introduced domains not in `alive`
+    /// are released and `@releaseDomain` fires (see ``InMemoryXenStore/domainsDied(keeping:)``).
+    public func domainsDied(keeping alive: Set<DomainID>) throws(XenStoreError) {
+        try request("release-domains") { () throws(XenStoreError) in connection.domainsDied(keeping: alive) }
+    }
+
     public func isIntroduced(_ domain: DomainID) throws(XenStoreError) -> Bool {
         try request("is-domain-introduced") { () throws(XenStoreError) in try connection.isIntroduced(domain) }
     }

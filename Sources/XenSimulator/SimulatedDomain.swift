@@ -19,8 +19,13 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     public var routedIRQs: Set<UInt32> = []
     /// Guest frame to host frame mappings of MMIO (`map_regions_p2mt`).
     public var mmioMappings: [UInt64: UInt64] = [:]
+    /// Guest frame to machine frame of the RAM pages tracked in ``SimulatedHostState/memory``: its own pages that
+    /// were written or shared, and pages of other domains mapped here.
+    public var p2m: [UInt64: UInt64] = [:]
     /// What `xl create` built: arch config and loaded images; `nil` for dom0 and boot-time domains.
     public var guest: SimulatedGuest?
+    /// Unbound event channels other domains may bind, by port.
+    public var eventChannels: [SimulatedEventChannel] = []
 
     public init(id: DomainID, memoryKiB: UInt64, vcpus: Int, state: DomainState, directMapped: Bool, iommu: Bool) {
         self.id = id
@@ -32,7 +37,7 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, guest
+        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, p2m, guest, eventChannels
     }
 
     /// Encodes sets and the mapping sorted, so that the same state always gives the same bytes
@@ -50,7 +55,27 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         try container.encode(routedIRQs.sorted(), forKey: .routedIRQs)
         // A dictionary with integer keys is coded as alternating keys and values.
         try container.encode(mmioMappings.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }, forKey: .mmioMappings)
+        try container.encode(p2m.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }, forKey: .p2m)
         try container.encodeIfPresent(guest, forKey: .guest)
+        if !eventChannels.isEmpty { try container.encode(eventChannels, forKey: .eventChannels) }
+    }
+
+    /// Decodes what ``encode(to:)`` wrote; `eventChannels` may be absent (none, or a host saved before they existed).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(DomainID.self, forKey: .id)
+        memoryKiB = try container.decode(UInt64.self, forKey: .memoryKiB)
+        vcpus = try container.decode(Int.self, forKey: .vcpus)
+        state = try container.decode(DomainState.self, forKey: .state)
+        directMapped = try container.decode(Bool.self, forKey: .directMapped)
+        iommu = try container.decode(Bool.self, forKey: .iommu)
+        irqPermissions = try container.decode(Set<UInt32>.self, forKey: .irqPermissions)
+        mmioPermissions = try container.decode(Set<UInt64>.self, forKey: .mmioPermissions)
+        routedIRQs = try container.decode(Set<UInt32>.self, forKey: .routedIRQs)
+        mmioMappings = try container.decode([UInt64: UInt64].self, forKey: .mmioMappings)
+        p2m = try container.decode([UInt64: UInt64].self, forKey: .p2m)
+        guest = try container.decodeIfPresent(SimulatedGuest.self, forKey: .guest)
+        eventChannels = try container.decodeIfPresent([SimulatedEventChannel].self, forKey: .eventChannels) ?? []
     }
 
     /// What `xc_domain_getinfolist` reports.

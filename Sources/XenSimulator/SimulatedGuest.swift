@@ -1,9 +1,14 @@
 import XenControl
+import XenTypes
 
 /// What the simulated Xen holds for a domain `xl create` built: its arch config and what the domain builder loaded.
 public struct SimulatedGuest: Hashable, Sendable, Codable {
     public var gic: GuestGIC
     public var nrSPIs: UInt32
+    /// vCPUs allocated by `XEN_DOMCTL_max_vcpus`; nil until then (the builder cannot start vCPU 0).
+    public var allocatedVCPUs: UInt32?
+    /// The P2M page pool (`XEN_DOMCTL_set_paging_mempool_size`), in bytes; nil until set.
+    public var pagingPoolBytes: UInt64?
     /// `XEN_DOMCTL_max_mem`, in KiB; nil until set.
     public var maxMemoryKiB: UInt64?
     /// Sizes of the loaded kernel and ramdisk; nil until the domain builder ran.
@@ -12,9 +17,50 @@ public struct SimulatedGuest: Hashable, Sendable, Codable {
     /// The guest device tree the domain builder placed in guest memory.
     public var deviceTree: [UInt8]?
     public var cmdline: String?
+    /// Where the builder put the images.
+    public var layout: ARMBootLayout?
+    /// The HVM parameters the builder set (`HVM_PARAM_STORE_PFN`, `_STORE_EVTCHN`, `_CONSOLE_PFN`,
+    /// `_CONSOLE_EVTCHN`, `_CALLBACK_IRQ`); nil until the builder ran.
+    public var parameters: SimulatedGuestParameters?
+    /// The emulated SBSA UART's ring and port, when the builder set one up.
+    public var vpl011: GuestRing?
+    /// What the guest wrote to its console ring, at most ``consoleLimit`` bytes (the oldest go first).
+    public var console: String?
+
+    /// Most console bytes kept, like xenconsoled's per-domain buffer limit.
+    public static let consoleLimit = 65536
 
     public init(gic: GuestGIC, nrSPIs: UInt32) {
         self.gic = gic
         self.nrSPIs = nrSPIs
+    }
+}
+
+/// The HVM parameters libxenguest's ARM builder sets in `alloc_magic_pages` (and libxl's callback IRQ).
+public struct SimulatedGuestParameters: Hashable, Sendable, Codable {
+    public var storePFN: UInt64
+    public var storeEventChannel: UInt32
+    public var consolePFN: UInt64
+    public var consoleEventChannel: UInt32
+    /// `HVM_PARAM_CALLBACK_IRQ`: PPI 31, active-low level.
+    public var callbackIRQ: UInt64
+
+    public init(storePFN: UInt64, storeEventChannel: UInt32, consolePFN: UInt64, consoleEventChannel: UInt32, callbackIRQ: UInt64) {
+        self.storePFN = storePFN
+        self.storeEventChannel = storeEventChannel
+        self.consolePFN = consolePFN
+        self.consoleEventChannel = consoleEventChannel
+        self.callbackIRQ = callbackIRQ
+    }
+}
+
+/// An event channel port of a domain that another domain may bind (`ECS_UNBOUND`).
+public struct SimulatedEventChannel: Hashable, Sendable, Codable {
+    public var port: UInt32
+    public var remote: DomainID
+
+    public init(port: UInt32, remote: DomainID) {
+        self.port = port
+        self.remote = remote
     }
 }

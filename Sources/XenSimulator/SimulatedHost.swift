@@ -7,8 +7,8 @@ import XenTypes
 ///
 /// `DIR/host.json` holds the hypervisor's state and `DIR/xenstore.json` the xenstore tree,
 /// unless a running xenstored is given, which is then used instead. `DIR/lock` is held from
-/// ``open(directory:hostDTB:version:xenstoredSocket:)`` until ``close()``. The xenstore tree is
-/// shared request by request with the guests that run meanwhile (``SharedXenStore``).
+/// ``open(directory:hostDTB:version:flavour:xenstoredSocket:)`` until ``close()``. The xenstore
+/// tree is shared request by request with the guests that run meanwhile (``SharedXenStore``).
 public final class SimulatedHost {
     public let directory: String
     public let hypervisor: SimulatedHypervisor
@@ -23,9 +23,11 @@ public final class SimulatedHost {
     /// - Parameters:
     ///   - hostDTB: the device tree a new host boots with (default: ``DefaultHostTree``).
     ///   - version: the Xen release of a new host; for an existing host it must match.
+    ///   - flavour: upstream Xen or the Xilinx fork, for a new host (default upstream); for an existing host it must match.
     ///   - xenstoredSocket: the socket of a running xenstored to use instead of `xenstore.json`.
     public static func open(
-        directory: String, hostDTB: DeviceTree? = nil, version: XenVersion? = nil, xenstoredSocket: String? = nil
+        directory: String, hostDTB: DeviceTree? = nil, version: XenVersion? = nil, flavour: XenFlavour? = nil,
+        xenstoredSocket: String? = nil
     ) throws -> SimulatedHost {
         let manager = FileManager.default
         do {
@@ -40,11 +42,14 @@ public final class SimulatedHost {
         let state: SimulatedHostState
         if fresh {
             let tree = try hostDTB ?? DefaultHostTree.make()
-            state = try SimulatedHostState(version: version ?? defaultVersion, hostTree: tree).bootingDom0less()
+            state = try SimulatedHostState(version: version ?? defaultVersion, flavour: flavour ?? .upstream, hostTree: tree).bootingDom0less()
         } else {
             state = try load(SimulatedHostState.self, from: statePath)
             if let version, version != state.version {
                 throw SimulatorError("the simulated host in \(directory) runs Xen \(state.version); --xen-version \(version) applies only to a new host")
+            }
+            if let flavour, flavour != state.flavour {
+                throw SimulatorError("the simulated host in \(directory) runs \(state.flavour) Xen; --xen-flavour \(flavour) applies only to a new host")
             }
         }
 
@@ -75,9 +80,13 @@ public final class SimulatedHost {
     public func bootTree() throws(DeviceTreeError) -> DeviceTree { try DeviceTree(validating: hypervisor.state.bootTree) }
 
     /// Writes the hypervisor's state back to the directory (atomically); the xenstore tree is
-    /// written by every request that changes it.
+    /// written by every request that changes it. Like xenstored on `VIRQ_DOM_EXC`, the shared
+    /// xenstore first forgets introduced domains the hypervisor no longer has.
     public func save() throws {
         try Self.store(hypervisor.state, to: directory + "/host.json")
+        if let shared = xenstore as? SharedXenStore {
+            try shared.domainsDied(keeping: Set(hypervisor.state.domains.map(\.id)))
+        }
     }
 
     /// Releases the lock; the host must not be used afterwards.

@@ -4,6 +4,8 @@ import XenTypes
 /// Everything the simulated hypervisor knows; saved as JSON between commands.
 public struct SimulatedHostState: Sendable, Codable {
     public var version: XenVersion
+    /// Upstream Xen or a vendor fork of the same release.
+    public var flavour: XenFlavour
     /// The device tree Xen booted with.
     public var bootTree: [UInt8]
     /// Xen's live host device tree, with every added overlay merged in.
@@ -19,10 +21,13 @@ public struct SimulatedHostState: Sendable, Codable {
     public var injectedFailures: [String: Errno] = [:]
     /// What Xen set up for the domains it built from `/chosen` at boot (`nil` when none).
     public var dom0less: Dom0lessHostState?
+    /// Guest RAM pages tracked one by one (written by a guest, or shared between domains).
+    public var memory = SimulatedMemory()
 
-    /// A freshly booted host: Xen `version`, the given host tree, and dom0.
-    public init(version: XenVersion, hostTree: DeviceTree, dom0MemoryKiB: UInt64 = 1_048_576, dom0VCPUs: Int = 4) {
+    /// A freshly booted host: Xen `version` (of `flavour`), the given host tree, and dom0.
+    public init(version: XenVersion, flavour: XenFlavour = .upstream, hostTree: DeviceTree, dom0MemoryKiB: UInt64 = 1_048_576, dom0VCPUs: Int = 4) {
         self.version = version
+        self.flavour = flavour
         self.bootTree = hostTree.bytes
         self.hostTree = hostTree.bytes
         self.domains = [

@@ -35,8 +35,13 @@ extension SimulatedHypervisor: Dom0lessControl {
         }
     }
 
-    public func onlineVCPUs(_ domain: DomainID) throws(HypervisorError) -> [Bool] {
-        try withDomain(domain, "xc_vcpu_getinfo") { (d, _) throws(HypervisorError) in d.onlineVCPUs }
+    /// Like `xc_vcpu_getinfo`, a vCPU beyond the domain's last one is `EINVAL`.
+    public func onlineVCPUs(_ info: Dom0lessDomainInfo) throws(HypervisorError) -> [Bool] {
+        let operation = "xc_vcpu_getinfo"
+        return try withDomain(info.id, operation) { (d, _) throws(HypervisorError) -> [Bool] in
+            guard Int(info.maxVCPUID) < d.onlineVCPUs.count else { throw HypervisorError(operation, errno: .EINVAL) }
+            return Array(d.onlineVCPUs[0...Int(info.maxVCPUID)])
+        }
     }
 
     public func hvmParam(_ parameter: HVMParam, of domain: DomainID) throws(HypervisorError) -> UInt64 {
@@ -88,8 +93,8 @@ extension SimulatedHypervisor: Dom0lessControl {
         }
     }
 
-    public func seedGrantTable(_ domain: DomainID, xenstoreGFN: UInt64, xenstoreDomain: DomainID) throws(HypervisorError) {
-        try withDomain(domain, "xc_dom_gnttab_seed") { (d, _) throws(HypervisorError) in
+    public func seedGrantTable(_ info: Dom0lessDomainInfo, xenstoreGFN: UInt64, xenstoreDomain: DomainID) throws(HypervisorError) {
+        try withDomain(info.id, "xc_dom_gnttab_seed") { (d, _) throws(HypervisorError) in
             d.xenstoreGrant = .init(gfn: xenstoreGFN, domain: xenstoreDomain)
         }
     }

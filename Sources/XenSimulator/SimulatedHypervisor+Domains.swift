@@ -27,6 +27,15 @@ extension SimulatedHypervisor: DomainControl {
         return CreatedDomain(id: id, gic: gic)
     }
 
+    public func setMaxVCPUs(_ domain: DomainID, count: UInt32) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_max_vcpus"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        // The count must be the one the domain was created with.
+        guard state.domains[index].guest != nil, count == UInt32(state.domains[index].vcpus) else { throw HypervisorError(name, errno: .EINVAL) }
+        state.domains[index].guest?.allocatedVCPUs = count
+    }
+
     public func setMaxMemory(_ domain: DomainID, kib: UInt64) throws(HypervisorError) {
         let name = "XEN_DOMCTL_max_mem"
         try injectedFailure(name)
@@ -34,21 +43,84 @@ extension SimulatedHypervisor: DomainControl {
         state.domains[index].guest?.maxMemoryKiB = kib
     }
 
-    public func loadKernel(_ domain: DomainID, image: GuestBootImage) throws(HypervisorError) {
-        let name = "xc_dom_build (libxenguest)"
+    public func setPagingPool(_ domain: DomainID, bytes: UInt64) throws(HypervisorError) {
+        let name = "XEN_DOMCTL_set_paging_mempool_size"
         try injectedFailure(name)
         let index = try domainIndex(domain, name)
-        guard var guest = state.domains[index].guest, guest.kernelBytes == nil else { throw HypervisorError(name, errno: .EINVAL) }
-        // xc_dom_find_loader: only an arm64 Image (magic "ARM\x64" at 0x38) is loadable here.
-        guard Self.isARM64Image(image.kernel) else { throw HypervisorError(name, errno: .EINVAL) }
-        guard image.memoryKiB > 0, image.memoryKiB <= (guest.maxMemoryKiB ?? 0) else { throw HypervisorError(name, errno: .ENOMEM) }
-        guard (try? DeviceTree(validating: image.deviceTree)) != nil else { throw HypervisorError(name, errno: .EINVAL) }
+        // Whole pages only; the simulated host has the memory.
+        guard bytes % 4096 == 0, state.domains[index].guest != nil else { throw HypervisorError(name, errno: .EINVAL) }
+        state.domains[index].guest?.pagingPoolBytes = bytes
+    }
+
+    /// `EVTCHN_2L_NR_CHANNELS` on 64-bit: ports 1 to 4095 (0 is reserved).
+    public static let eventChannelPorts: UInt32 = 4096
+
+    public func allocateEventChannel(_ domain: DomainID, remote: DomainID) throws(HypervisorError) -> UInt32 {
+        let name = "EVTCHNOP_alloc_unbound"
+        try injectedFailure(name)
+        let index = try domainIndex(domain, name)
+        return try allocatePort(index, remote: remote, name)
+    }
+
+    /// libxenguest's ARM builder, step by step with the call that fails and its errno; failures can be injected
+    /// under each call's name. The arm64 `Image` loader and `meminit` placement are ``ARMBootLayout``'s.
+    public func loadKernel(_ domain: DomainID, image: GuestBootImage) throws(HypervisorError) -> GuestBootResult {
+        for call in ["xc_dom_allocate", "xc_dom_parse_image"] { try injectedFailure(call) }
+        let index = try domainIndex(domain, "xc_dom_boot_xen_init")
+        let layout: ARMBootLayout
+        do throws(ARMBootLayout.Failure) {
+            layout = try ARMBootLayout(kernel: image.kernel, ramdiskBytes: image.ramdisk?.count, deviceTreeBytes: image.deviceTree.count,
+                                       memoryKiB: image.memoryKiB)
+        } catch {
+            // No loader for the image, or a kernel past the address space: xc_dom_parse_image. No room: meminit.
+            // A kernel beyond RAM: its segment cannot be mapped when the image is built.
+            switch error {
+            case .notAnImage, .kernelTooLarge: throw HypervisorError("xc_dom_parse_image", errno: .EINVAL)
+            case .memory: throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM)
+            case .kernelOutsideRAM: throw HypervisorError("xc_dom_build_image", errno: .ENOMEM)
+            }
+        }
+        guard var tree = try? DeviceTree(validating: image.deviceTree) else { throw HypervisorError("xc_dom_devicetree_mem", errno: .EINVAL) }
+        try injectedFailure("xc_dom_boot_mem_init")
+        // A guest the builder already ran on has its RAM: populating it again goes over max_pages.
+        guard var guest = state.domains[index].guest, guest.layout == nil else { throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM) }
+        let ramKiB = layout.bankBytes.reduce(0, +) / 1024
+        let limit = guest.maxMemoryKiB ?? 0
+        // RAM over max_pages, or no P2M pool to map it with.
+        guard ramKiB <= limit, (guest.pagingPoolBytes ?? 0) > 0 else { throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM) }
+        if let start = layout.ramdiskStart, let end = layout.ramdiskEnd {
+            // libxl's finalise hook: the placeholders become the ramdisk segment.
+            guard tree.property("linux,initrd-start", of: "/chosen")?.count == 8, tree.property("linux,initrd-end", of: "/chosen")?.count == 8,
+                (try? tree.setProperty("linux,initrd-start", .deviceTreeCells([UInt32(start >> 32), UInt32(start & 0xFFFF_FFFF)]), at: "/chosen")) != nil,
+                (try? tree.setProperty("linux,initrd-end", .deviceTreeCells([UInt32(end >> 32), UInt32(end & 0xFFFF_FFFF)]), at: "/chosen")) != nil
+            else { throw HypervisorError("fdt_setprop_inplace(/chosen/linux,initrd-*)", errno: .EINVAL) }
+        }
+        try injectedFailure("xc_dom_build_image")
+        // alloc_magic_pages: four pages at GUEST_MAGIC_BASE, on top of RAM; a short populate is EBUSY.
+        let magicKiB = GuestMagicPages.count * 4
+        guard ramKiB + magicKiB <= limit else { throw HypervisorError("xc_dom_build_image", errno: .EBUSY) }
+        try injectedFailure("xc_dom_boot_image")
+        // XEN_DOMCTL_setvcpucontext of vCPU 0: it must have been allocated.
+        guard guest.allocatedVCPUs != nil else { throw HypervisorError("xc_dom_boot_image", errno: .EINVAL) }
+        try injectedFailure("xc_dom_gnttab_init")
+        var vpl011: GuestRing?
+        if image.vpl011 {
+            try injectedFailure("xc_dom_vuart_init")
+            let port = try allocatePort(index, remote: image.console.remote, "xc_dom_vuart_init")
+            vpl011 = GuestRing(gfn: GuestMagicPages.vpl011GFN, port: port)
+        }
         guest.kernelBytes = image.kernel.count
         guest.ramdiskBytes = image.ramdisk?.count
-        guest.deviceTree = image.deviceTree
+        guest.deviceTree = tree.bytes
         guest.cmdline = image.cmdline
+        guest.layout = layout
+        guest.vpl011 = vpl011
+        guest.parameters = SimulatedGuestParameters(
+            storePFN: GuestMagicPages.storeGFN, storeEventChannel: image.store.port,
+            consolePFN: GuestMagicPages.consoleGFN, consoleEventChannel: image.console.port, callbackIRQ: GuestCallback.irq)
         state.domains[index].guest = guest
-        state.domains[index].memoryKiB = image.memoryKiB
+        state.domains[index].memoryKiB = ramKiB + magicKiB
+        return GuestBootResult(storeGFN: GuestMagicPages.storeGFN, consoleGFN: GuestMagicPages.consoleGFN, vpl011: vpl011, layout: layout)
     }
 
     public func bindSPI(_ irq: UInt32, to domain: DomainID) throws(HypervisorError) {
@@ -124,6 +196,7 @@ extension SimulatedHypervisor: DomainControl {
         let index = try domainIndex(domain, name)
         state.domains[index].state.remove(.paused)
         state.domains[index].state.insert(.running)
+        bootGuest(index)
     }
 
     public func destroy(_ domain: DomainID) throws(HypervisorError) {
@@ -166,7 +239,7 @@ extension SimulatedHypervisor: DomainControl {
         return first...(last - 1)
     }
 
-    private func domainIndex(_ domain: DomainID, _ name: String) throws(HypervisorError) -> Int {
+    func domainIndex(_ domain: DomainID, _ name: String) throws(HypervisorError) -> Int {
         guard let index = state.index(of: domain) else { throw HypervisorError(name, errno: .ESRCH) }
         return index
     }
@@ -182,7 +255,21 @@ extension SimulatedHypervisor: DomainControl {
         return v3 ? .v3 : .v2
     }
 
-    private func injectedFailure(_ operation: String) throws(HypervisorError) {
+    /// `get_free_port`: the lowest free port, or `ENOSPC`. The domain's channels stay sorted by port.
+    private func allocatePort(_ index: Int, remote: DomainID, _ name: String) throws(HypervisorError) -> UInt32 {
+        let channels = state.domains[index].eventChannels
+        var port: UInt32 = 1
+        var position = 0
+        while position < channels.count, channels[position].port == port {
+            port += 1
+            position += 1
+        }
+        guard port < Self.eventChannelPorts else { throw HypervisorError(name, errno: .ENOSPC) }
+        state.domains[index].eventChannels.insert(SimulatedEventChannel(port: port, remote: remote), at: position)
+        return port
+    }
+
+    func injectedFailure(_ operation: String) throws(HypervisorError) {
         if let errno = state.injectedFailures.removeValue(forKey: operation) { throw HypervisorError(operation, errno: errno) }
     }
 }

@@ -42,11 +42,14 @@ public final class SimulatedHypervisor: Hypervisor {
         return id
     }
 
-    /// Destroys a domain: its routed IRQs and assigned devices go back to Xen.
+    /// Destroys a domain: its routed IRQs and assigned devices go back to Xen, and its P2M lets go of every
+    /// tracked page (pages other domains still map stay until they are unmapped).
     public func removeDomain(_ id: DomainID) throws(HypervisorError) {
         guard id != .dom0 else { throw HypervisorError("XEN_DOMCTL_destroydomain", errno: .EINVAL) }
         guard let index = state.index(of: id) else { throw HypervisorError("XEN_DOMCTL_destroydomain", errno: .ESRCH) }
+        let frames = state.domains[index].p2m.values
         state.domains.remove(at: index)
+        for frame in frames { dropReference(frame) }
         state.deviceOwners = state.deviceOwners.filter { $0.value != id }
     }
 

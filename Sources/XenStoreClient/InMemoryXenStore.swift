@@ -103,6 +103,12 @@ public final class InMemoryXenStore: XenStore {
         }
     }
 
+    /// What xenstored does when Xen signals that domains died (`VIRQ_DOM_EXC`): introduced domains not in
+    /// `alive` are released and `@releaseDomain` fires.
+    public func domainsDied(keeping alive: Set<DomainID>) {
+        _ = try? database.perform { (state: inout XenStoreState) throws(Errno) in state.releaseDomains(notIn: alive) }
+    }
+
     public func isIntroduced(_ domain: DomainID) throws(XenStoreError) -> Bool {
         try perform("is-domain-introduced", "domain \(domain)") { (s, c) throws(Errno) in s.isIntroduced(domain) }
     }

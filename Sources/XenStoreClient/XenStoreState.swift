@@ -79,8 +79,8 @@ struct XenStoreState {
     /// Takes over `newTree`, which another process made from this one: only the nodes that differ get
     /// new generations (so transactions that touched them fail to commit), and the watches fire as the
     /// daemon would have fired them: for each node written (the deepest of a newly created chain),
-    /// for the top of each removed subtree and exactly for watched nodes below it, and
-    /// `@introduceDomain` for each new introduction.
+    /// for the top of each removed subtree and exactly for watched nodes below it,
+    /// `@introduceDomain` for each new introduction and `@releaseDomain` once when any went.
     mutating func adopt(_ newTree: XenStoreTree) {
         let old = tree
         let incoming = XenStoreTree(nodes: newTree.nodes)
@@ -106,9 +106,13 @@ struct XenStoreState {
             changes.append(Change(path: path, exact: parentRemoved, permissions: [node.permissions]))
         }
         let known = Set((old.introduced ?? []).map(\.domain))
+        let now = Set((newTree.introduced ?? []).map(\.domain))
         tree.introduced = newTree.introduced
-        for introduction in newTree.introduced ?? [] where !known.contains(introduction.domain) {
+        for _ in now.subtracting(known) {
             changes.append(Change(path: "@introduceDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
+        }
+        if !known.subtracting(now).isEmpty {
+            changes.append(Change(path: "@releaseDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
         }
         revision += 1
         changes.forEach { deliver($0) }
@@ -275,6 +279,17 @@ struct XenStoreState {
         tree.introduced = (tree.introduced ?? []) + [XenStoreTree.Introduction(domain: domain, mfn: mfn, eventChannel: eventChannel)]
         revision += 1
         deliver(Change(path: "@introduceDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
+    }
+
+    /// `domain_cleanup` after `VIRQ_DOM_EXC`: introduced domains Xen no longer has are forgotten, and
+    /// `@releaseDomain` fires when there were any.
+    mutating func releaseDomains(notIn alive: Set<DomainID>) {
+        guard let introduced = tree.introduced else { return }
+        let kept = introduced.filter { alive.contains($0.domain) }
+        guard kept.count != introduced.count else { return }
+        tree.introduced = kept.isEmpty ? nil : kept
+        revision += 1
+        deliver(Change(path: "@releaseDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
     }
 
     /// `XS_IS_DOMAIN_INTRODUCED`.

@@ -65,6 +65,28 @@ extension XenCtrl {
     /// `xc_domain_destroy`.
     public func destroy(domid: UInt32) throws(Errno) { try check(xc_domain_destroy(handle, domid)) }
 
+    /// `xc_domain_add_to_physmap_batch`: maps page `indexes[i]` of `space` (of `foreignDomid` for foreign spaces) at
+    /// guest frame `gfns[i]` of `domid`. Returns Xen's per-page result (`0` or a negative errno) from `errs`.
+    public func addToPhysmapBatch(domid: UInt32, foreignDomid: UInt32, space: UInt32, indexes: [UInt64], gfns: [UInt64]) throws(Errno) -> [Int32] {
+        guard indexes.count == gfns.count, let size = UInt32(exactly: indexes.count) else { throw Errno.EINVAL }
+        var idxs = indexes.map { xen_ulong_t(truncatingIfNeeded: $0) }
+        var pfns = gfns.map { xen_pfn_t(truncatingIfNeeded: $0) }
+        var errs = [Int32](repeating: 0, count: indexes.count)
+        try check(idxs.withUnsafeMutableBufferPointer { i in
+            pfns.withUnsafeMutableBufferPointer { g in
+                errs.withUnsafeMutableBufferPointer { e in
+                    xc_domain_add_to_physmap_batch(handle, domid, foreignDomid, space, size, i.baseAddress, g.baseAddress, e.baseAddress)
+                }
+            }
+        })
+        return errs
+    }
+
+    /// `xc_domain_remove_from_physmap`.
+    public func removeFromPhysmap(domid: UInt32, gfn: UInt64) throws(Errno) {
+        try check(xc_domain_remove_from_physmap(handle, domid, xen_pfn_t(truncatingIfNeeded: gfn)))
+    }
+
     private func check(_ result: @autoclosure () -> Int32) throws(Errno) {
         Errno.clear()
         guard result() >= 0 else { throw Errno.current }

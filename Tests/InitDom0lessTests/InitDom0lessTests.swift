@@ -45,6 +45,34 @@ final class InitDom0lessTests: XCTestCase {
         XCTAssertEqual(host.hypervisor.state.dom0less?.domains[1].maxMemoryKiB, 0x40000)
     }
 
+    /// Xen 4.21's `alloc_xenstore_params` tests both bits of `DOM0LESS_ENHANCED_LEGACY`, so a `"legacy"` domain is
+    /// left with no event channel and `STORE_PFN` 0; upstream's tool then skips it as if it had no `xen,enhanced`.
+    func testOn421ALegacyDomainXenLeftWithoutAChannelIsReportedNotSkipped() throws {
+        let host = try open(.v4_21, [.init(name: "old", enhanced: "legacy"), .init(name: "web", vcpus: 2)])
+        defer { host.close() }
+        host.hypervisor.state.dom0less?.domains[0].storeEventChannel = 0
+        host.hypervisor.state.dom0less?.domains[0].storePFN = 0
+        let (results, lines) = try Dom0lessFixtures.run(host)
+        XCTAssertEqual(results.map(\.outcome), [.failed, .initialised])
+        XCTAssertEqual(lines[0], "error: domain 1 (old): its node asks for xen,enhanced (legacy) but Xen gave it no xenstore event channel (Xen 4.21 \"legacy\" bug); not initialised")
+        XCTAssertEqual(try Dom0lessFixtures.snapshot(host.xenstore, 1), ["introduced: false"])
+        XCTAssertEqual(host.hypervisor.state.dom0less?.domains[0].extraPages, [:])
+    }
+
+    func testABootTreeItCannotReadIsReportedAndTheDomainsGetGenericNames() throws {
+        let host = try open(.v4_21, Dom0lessFixtures.twoEnhanced)
+        defer { host.close() }
+        var broken = try host.bootTree()
+        try broken.removeProperty("cpus", at: "/chosen/web")
+        var lines: [String] = []
+        let toolstack = Toolstack(hypervisor: host.hypervisor, xenstore: host.xenstore, bootTree: broken,
+                                  output: { lines.append($0) }, log: { lines.append("error: " + $0) })
+        let results = try toolstack.initDom0less(control: host.hypervisor, environment: Dom0lessFixtures.environment())
+        XCTAssertEqual(results.map(\.outcome), [.initialised, .skipped, .initialised])
+        XCTAssertEqual(lines.first, "error: warning: cannot read the domains under /chosen of the boot device tree (Missing property 'cpus' for domain web); naming them dom0less-<id>")
+        XCTAssertEqual(try host.xenstore.readString("/local/domain/1/name"), "dom0less-1")
+    }
+
     func testXlListShowsAllThreeAndDestroyRemovesTheVMNode() throws {
         let host = try open(.v4_21)
         _ = try Dom0lessFixtures.run(host)
@@ -60,6 +88,18 @@ final class InitDom0lessTests: XCTestCase {
         let (status, listing) = xl("list")
         XCTAssertEqual(status, 0, listing)
         for row in ["Domain-0 ", "(null) ", "web ", "rt "] { XCTAssertTrue(listing.contains(row), listing) }
+        // list -l: init-dom0less's stub for the domain it set up; what Xen knows for the one it skipped.
+        let (longStatus, long) = xl("list", "-l")
+        XCTAssertEqual(longStatus, 0, long)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(long.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["domid"] as? Int }, [0, 1, 2, 3])
+        let web = try XCTUnwrap(rows[2]["config"] as? [String: Any])
+        XCTAssertEqual((web["c_info"] as? [String: Any])?["name"] as? String, "web")
+        XCTAssertEqual((web["c_info"] as? [String: Any])?["uuid"] as? String, String(vm.dropFirst("vm/".count)))
+        XCTAssertEqual((web["b_info"] as? [String: Any])?["max_vcpus"] as? Int, 2)
+        let plain = try XCTUnwrap(rows[1]["config"] as? [String: Any])
+        XCTAssertEqual((plain["c_info"] as? [String: Any])?.count, 0, "no name or uuid in xenstore")
+        XCTAssertEqual((plain["b_info"] as? [String: Any])?["max_memkb"] as? Int, 0x20000)
         XCTAssertEqual(xl("destroy", "web").0, 0)
         let after = try SimulatedHost.open(directory: host.directory)
         defer { after.close() }

@@ -28,6 +28,9 @@ public final class Xenstored {
     /// The shim, compiled once per test process.
     private static let shim: Result<String, XenstoredError> = buildShim()
 
+    /// The path of the compiled shim, for other programs run under it (the real `xl`).
+    public static func shimLibrary() throws -> String { try shim.get() }
+
     private static func buildShim() -> Result<String, XenstoredError> {
         guard let source = Bundle.module.url(forResource: "fakexen", withExtension: "c") else {
             return .failure(XenstoredError("fakexen.c is missing from the TestSupport bundle"))

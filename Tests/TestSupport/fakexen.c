@@ -2,6 +2,8 @@
  * fakexen: an LD_PRELOAD shim that lets the C xenstored 4.17 run on a host
  * without a hypervisor. It stands in for the 17 Xen library entry points
  * xenstored imports and serves dom0's /proc/xen/xsd_port and xsd_kva.
+ * Nine more libxenctrl queries let Debian's real xl 4.17 get as far as
+ * `xl -N create` (a config-parsing oracle): an ARM64 host with 4 CPUs.
  *
  * Environment knobs:
  *   FAKEXEN_NO_MAP=1          grant mapping of a guest ring fails (ENOENT),
@@ -46,6 +48,7 @@
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xen/io/xs_wire.h>
+#include <xen/version.h>
 
 #define FAKE_PAGE 4096
 #define VIRQ_PORT 10
@@ -421,3 +424,69 @@ int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count)
     (void)xgt;
     return munmap(start_address, (size_t)count * FAKE_PAGE);
 }
+
+/* ---- what libxl asks while xl parses a config (xl -N create) ---- */
+
+#define FAKE_CPUS 4
+
+int xc_version(xc_interface *xch, int cmd, void *arg)
+{
+    (void)xch;
+    switch (cmd) {
+    case XENVER_version:
+        return (4 << 16) | 17;
+    case XENVER_extraversion:
+        memset(arg, 0, sizeof(xen_extraversion_t));
+        strcpy(arg, ".0-fakexen");
+        return 0;
+    case XENVER_compile_info:
+        memset(arg, 0, sizeof(xen_compile_info_t));
+        return 0;
+    case XENVER_capabilities:
+        memset(arg, 0, sizeof(xen_capabilities_info_t));
+        strcpy(arg, "xen-3.0-aarch64");
+        return 0;
+    case XENVER_changeset:
+        memset(arg, 0, sizeof(xen_changeset_info_t));
+        strcpy(arg, "fakexen");
+        return 0;
+    case XENVER_platform_parameters:
+        memset(arg, 0, sizeof(xen_platform_parameters_t));
+        return 0;
+    case XENVER_get_features:
+        memset(arg, 0, sizeof(xen_feature_info_t));
+        return 0;
+    case XENVER_pagesize:
+        return FAKE_PAGE;
+    case XENVER_commandline:
+        memset(arg, 0, sizeof(xen_commandline_t));
+        return 0;
+    default:
+        errno = ENOSYS;
+        return -1;
+    }
+}
+
+int xc_physinfo(xc_interface *xch, xc_physinfo_t *info)
+{
+    (void)xch;
+    memset(info, 0, sizeof(*info));
+    info->threads_per_core = 1;
+    info->cores_per_socket = FAKE_CPUS;
+    info->nr_cpus = FAKE_CPUS;
+    info->max_cpu_id = FAKE_CPUS - 1;
+    info->nr_nodes = 1;
+    info->max_node_id = 0;
+    info->total_pages = 1 << 20;
+    info->free_pages = 1 << 19;
+    info->capabilities = XEN_SYSCTL_PHYSCAP_hap | XEN_SYSCTL_PHYSCAP_directio;
+    return 0;
+}
+
+int xc_get_max_cpus(xc_interface *xch) { (void)xch; return FAKE_CPUS; }
+int xc_get_online_cpus(xc_interface *xch) { (void)xch; return FAKE_CPUS; }
+int xc_get_max_nodes(xc_interface *xch) { (void)xch; return 1; }
+int xc_get_cpumap_size(xc_interface *xch) { (void)xch; return 1; }
+int xc_get_nodemap_size(xc_interface *xch) { (void)xch; return 1; }
+long xc_sharing_freed_pages(xc_interface *xch) { (void)xch; return 0; }
+long xc_sharing_used_frames(xc_interface *xch) { (void)xch; return 0; }

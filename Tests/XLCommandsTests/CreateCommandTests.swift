@@ -13,12 +13,14 @@ final class CreateCommandTests: XCTestCase {
         return (try xl.file("Image", CreateFixtures.kernel), try xl.dtbo("guest-midway.dtb", CreateFixtures.partial()))
     }
 
-    /// The host's files, except Xen's next-domid rover, which a failed create advances in Xen too.
+    /// The host's files, except Xen's next-domid rover, which a failed create advances in Xen too, and the
+    /// failures a test injected (used up by the failing call).
     private func traces(_ xl: XLRunner) throws -> [String: NSDictionary] {
         var result: [String: NSDictionary] = [:]
         for (name, data) in xl.snapshot() {
             var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             object["nextDomainID"] = nil
+            object["injectedFailures"] = nil
             result[name] = object as NSDictionary
         }
         return result
@@ -40,7 +42,8 @@ final class CreateCommandTests: XCTestCase {
         XCTAssertTrue(domain.state.contains(.running))
         XCTAssertEqual(domain.routedIRQs, [112, 113, 114])
         XCTAssertEqual(domain.mmioMappings, [0x10000: 0xfff51])
-        XCTAssertEqual(domain.memoryKiB, 256 * 1024)
+        XCTAssertEqual(domain.memoryKiB, 256 * 1024 + 16, "RAM and the builder's four magic pages")
+        XCTAssertEqual(domain.guest?.maxMemoryKiB, 257 * 1024, "maxmem plus LIBXL_MAXMEM_CONSTANT")
         XCTAssertEqual(domain.guest?.nrSPIs, 83)
         XCTAssertEqual(state.deviceOwners, ["/soc/ethernet@fff51000": 1])
         let dts = try DeviceTreeTools.decompile(try XCTUnwrap(domain.guest?.deviceTree))
@@ -56,8 +59,18 @@ final class CreateCommandTests: XCTestCase {
         result = xl("list")
         XCTAssertTrue(result.stdout.contains("midway                                       1   256     2     r-----"), result.stdout)
         result = xl("list", "-l")
-        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
-        XCTAssertEqual(rows?.map { $0["name"] as? String }, ["Domain-0", "midway"])
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["domid"] as? Int }, [0, 1])
+        let recorded = try XCTUnwrap(rows.last?["config"] as? [String: Any])
+        let createInfo = try XCTUnwrap(recorded["c_info"] as? [String: Any])
+        let buildInfo = try XCTUnwrap(recorded["b_info"] as? [String: Any])
+        XCTAssertEqual(createInfo["name"] as? String, "midway")
+        XCTAssertEqual((createInfo["uuid"] as? String)?.count, 36, "the uuid create generated is recorded")
+        XCTAssertEqual((buildInfo["arch_arm"] as? [String: Any])?["gic_version"] as? String, "v3", "the GIC Xen chose")
+        XCTAssertEqual(buildInfo["irqs"] as? [Int], [112, 113, 114])
+        XCTAssertEqual((recorded["dtdevs"] as? [[String: Any]])?.first?["path"] as? String, "/soc/ethernet@fff51000")
+        XCTAssertEqual(((rows.first?["config"] as? [String: Any])?["c_info"] as? [String: Any])?["name"] as? String, "Domain-0",
+                       "dom0 has no record: a stub of what is known")
 
         result = xl("create", config)
         XCTAssertEqual(result.stderr, "create midway: domain 1 already has this name\n")
@@ -137,10 +150,25 @@ final class CreateCommandTests: XCTestCase {
             ("iomem-of-gic", CreateFixtures.config(kernel: kernel, deviceTree: partial, iomem: "\"0xfff51,1@0x10000\", \"0xfff10,1\""),
              "step \"iomem 0xfff10,1@0xfff10: permission\" failed: XEN_DOMCTL_iomem_permission returned EPERM"),
             ("bad-kernel", CreateFixtures.config(kernel: bad, deviceTree: partial),
-             "step \"load kernel \(bad)\" failed: xc_dom_build (libxenguest) returned EINVAL"),
+             "kernel: \(bad) is not an arm64 Image (no \"ARM\\x64\" magic at 0x38)"),
+            ("text-offset", CreateFixtures.config(kernel: try xl.file("far", {
+                var image = CreateFixtures.kernel
+                image.replaceSubrange(8..<16, with: [0, 0, 0, 0, 0, 0, 0xFF, 0xFF])
+                return image
+            }()), deviceTree: partial), "(4096 bytes at text_offset 0xffff000000000000) does not fit in the first RAM bank of 256 MiB"),
+            ("no-room", CreateFixtures.config(kernel: try xl.file("huge", CreateFixtures.kernel + [UInt8](repeating: 0, count: 3 << 20)),
+                                              deviceTree: partial, extra: "memory = 4"),
+             "memory: 4 MiB leaves no room for the kernel, ramdisk and device tree"),
+            ("builder", CreateFixtures.config(kernel: kernel, deviceTree: partial, extra: "vuart = \"sbsa_uart\""),
+             "step \"load kernel \(kernel)\" failed: xc_dom_vuart_init returned EIO"),
+            ("store-domid", CreateFixtures.config(kernel: kernel, deviceTree: partial),
+             "create midway: /tool/xenstored/domid is \"dom0\", which is not a domain id"),
         ]
         for (name, text, message) in cases {
             let config = try write(xl, name + ".cfg", text)
+            if name == "builder" { try xl.withHost { $0.hypervisor.state.injectedFailures["xc_dom_vuart_init"] = .EIO } }
+            if name == "store-domid" { try xl.withHost { try $0.xenstore.write("/tool/xenstored/domid", string: "dom0") } }
+            defer { if name == "store-domid" { _ = try? xl.withHost { try $0.xenstore.remove("/tool", in: nil) } } }
             let before = try traces(xl)
             let result = xl("create", config)
             XCTAssertEqual(result.status, 1, name)

@@ -84,8 +84,50 @@ enum HandWrittenCorpus {
         on_crash = "preserve"
         """
 
+    /// The passthrough keys' corners: what xl's `xl_parse.c` accepts, rejects, or warns about and ignores.
+    /// Each is a whole config, so Debian's real `xl -N create` can read it too (`RealXLOracleTests`).
+    static let passthroughCases: [(String, String)] = [
+        ("pt: seed 003 keys only", "irqs = [ 112, 113, 114 ]\niomem = [ \"0xfff51,1@0x10000\" ]\ndtdev = [ \"/soc/ethernet@fff51000\" ]\ndevice_tree = \"/root/p.dtb\"\n"),
+        ("pt: two iomem ranges", "iomem = [ \"0xff0e0,1\", \"fd500,0x10@fd600\" ]\n"),
+        ("pt: uppercase hex digits and 0X", "iomem = [ \"0XFF0E0,A@0xABC\" ]\n"),
+        ("pt: iomem with spaces after comma", "iomem = [ \" 10, 2\" ]\n"),
+        ("pt: iomem with space before comma", "iomem = [ \"10 ,2\" ]\n"),
+        ("pt: iomem without NUM", "iomem = [ \"0x10\" ]\n"),
+        ("pt: iomem with empty GFN", "iomem = [ \"10,2@\" ]\n"),
+        ("pt: iomem with trailing garbage", "iomem = [ \"10,2@3x\" ]\n"),
+        ("pt: iomem word", "iomem = [ \"bad\" ]\n"),
+        ("pt: iomem zero pages", "iomem = [ \"0x10,0\" ]\n"),
+        ("pt: iomem past 64 bits", "iomem = [ \"ffffffffffffffffff,1\" ]\n"),
+        ("pt: iomem single value", "iomem = \"10,2\"\n"),
+        ("pt: iomem number item", "iomem = [ 16 ]\n"),
+        ("pt: irqs as strings", "irqs = [ \"112\", \"0113\" ]\n"),
+        ("pt: irqs hexadecimal", "irqs = [ 0x70 ]\n"),
+        ("pt: irqs empty string", "irqs = [ \"\" ]\n"),
+        ("pt: irqs negative string", "irqs = [ \"-1\" ]\n"),
+        ("pt: irqs leading space", "irqs = [ \" 112\" ]\n"),
+        ("pt: irqs plus sign", "irqs = [ \"+112\" ]\n"),
+        ("pt: irqs exponent", "irqs = [ \"1e2\" ]\n"),
+        ("pt: irqs 2^32-1", "irqs = [ 4294967295 ]\n"),
+        ("pt: irqs 65536", "irqs = [ 65536 ]\n"),
+        ("pt: irqs below 32", "irqs = [ 31 ]\n"),
+        ("pt: irqs twice", "irqs = [ 112, 112 ]\n"),
+        ("pt: irqs nested", "irqs = [ [ 40 ], 41 ]\n"),
+        ("pt: irqs single value", "irqs = 112\n"),
+        ("pt: irqs empty list", "irqs = [ ]\n"),
+        ("pt: dtdev nested stops xl's loop", "dtdev = [ \"/a\", [ \"/b\" ], \"/c\" ]\n"),
+        ("pt: dtdev single value", "dtdev = \"/amba/ethernet@ff0e0000\"\n"),
+        ("pt: dtdev number", "dtdev = [ 5 ]\n"),
+        ("pt: dtdev empty path", "dtdev = [ \"\" ]\n"),
+        ("pt: dtdev appended", "dtdev = [ \"/a\" ]\ndtdev += [ \"/b\" ]\n"),
+        ("pt: device_tree list", "device_tree = [ \"/root/p.dtb\" ]\n"),
+        ("pt: device_tree number", "device_tree = 5\n"),
+        ("pt: device_tree empty", "device_tree = \"\"\n"),
+        ("pt: device_tree last wins", "device_tree = \"/a.dtb\"\ndevice_tree = \"/b.dtb\"\n"),
+        ("pt: device_tree appended", "device_tree = \"/root/\"\ndevice_tree += \"p.dtb\"\n"),
+    ].map { ($0.0, "name = \"pt\"\nkernel = \"/boot/Image\"\n" + $0.1) }
+
     /// `(name, text)` pairs; every one must get the same verdict and values from both parsers.
-    static let cases: [(String, String)] = [
+    static let cases: [(String, String)] = passthroughCases + [
         ("xlexample.pvlinux", pvlinux),
         ("arm passthrough (seed 003)", armPassthrough),
         ("zynqmp passthrough", zynqPassthrough),

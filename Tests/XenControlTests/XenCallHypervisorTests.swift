@@ -80,6 +80,18 @@ final class XenCallHypervisorTests: XCTestCase {
         XCTAssertEqual(transport.requests, [])
     }
 
+    func testTheBuilderAndEventChannelsNeedLibxenctrl() throws {
+        let hypervisor = XenCallHypervisor(transport: RecordingTransport(), control: FixedControl(.v4_19))
+        let ring = GuestEventChannel(port: 1, remote: .dom0)
+        let image = GuestBootImage(memoryKiB: 65536, kernel: [], ramdisk: nil, deviceTree: [], cmdline: nil, vcpus: 1, store: ring, console: ring, vpl011: false)
+        XCTAssertThrowsError(try hypervisor.loadKernel(1, image: image)) { error in
+            XCTAssertEqual(error as? HypervisorError, HypervisorError("xc_dom_allocate", errno: .ENOSYS))
+        }
+        XCTAssertThrowsError(try hypervisor.allocateEventChannel(1, remote: .dom0)) { error in
+            XCTAssertEqual(error as? HypervisorError, HypervisorError("xc_evtchn_alloc_unbound", errno: .ENOSYS))
+        }
+    }
+
     func testVersionIsReadOnce() throws {
         let control = FixedControl(.v4_20)
         let hypervisor = XenCallHypervisor(transport: RecordingTransport(), control: control)
@@ -97,5 +109,21 @@ final class XenCallHypervisorTests: XCTestCase {
         ]
         let hypervisor = XenCallHypervisor(transport: RecordingTransport(), control: control)
         XCTAssertEqual(try hypervisor.domains(), control.domainInfos)
+    }
+
+    /// The shared-page mapping refuses what the hypercall's 16-bit `size` cannot carry before reaching libxenctrl,
+    /// and without libxenctrl (a test control) there is nothing to call.
+    func testSharedPageMappingChecksItsBatchFirst() {
+        let hypervisor = XenCallHypervisor(transport: RecordingTransport(), control: FixedControl(.v4_19))
+        let errno = { (count: UInt64, gfn: UInt64) -> Errno? in
+            do { _ = try hypervisor.mapSharedPages(2, from: 1, ownerGFN: 0x48100, gfn: gfn, count: count); return nil } catch {
+                return (error as? HypervisorError)?.errno
+            }
+        }
+        XCTAssertEqual(errno(0, 0x60500), .EINVAL)
+        XCTAssertEqual(errno(65536, 0x60500), .EINVAL)
+        XCTAssertEqual(errno(1, UInt64.max), .EINVAL)
+        XCTAssertEqual(errno(65535, 0x60500), .ENOSYS)
+        XCTAssertThrowsError(try hypervisor.removeFromPhysmap(2, gfn: 0x60500)) { XCTAssertEqual(($0 as? HypervisorError)?.errno, .ENOSYS) }
     }
 }
