@@ -95,14 +95,14 @@ public final class OverlaySender {
         log("hand-off \(id): domain \(domain) removed overlay \(request.name)")
     }
 
-    /// Tells the receiver the hand-off failed and why, and gives it up to `timeout` (at most 5 s)
+    /// Tells the receiver the hand-off failed and why, and gives it up to `timeout` (at most 2 s)
     /// to acknowledge with its own `error`, so it reads the reason before the nodes go.
     public func abort(_ reason: String) {
         try? writeSender([
             (HandoffNodes.senderError, reason.sanitized()), (HandoffNodes.senderStatus, SenderStatus.error.rawValue),
         ])
         let id = self.id
-        _ = try? watch?.wait(timeout: min(timeout, 5)) { () throws -> Bool? in
+        _ = try? watch?.wait(timeout: min(timeout, 2)) { () throws -> Bool? in
             let state = try self.readReceiver()
             return state.status == .error && state.request == id ? true : nil
         }

@@ -7,7 +7,7 @@ import XenTypes
 
 /// A guest that plays the hand-off wrong on purpose: in a thread of the test process, on the
 /// simulated host's shared xenstore as its domain, with the simulator's grant pages. It says
-/// `waiting`, waits for dom0's request, then runs its script.
+/// `waiting` (before the initialiser returns), waits for dom0's request, then runs its script.
 final class HostileGuest: @unchecked Sendable {
     /// What a script can do once dom0's request is there.
     final class Context {
@@ -61,17 +61,22 @@ final class HostileGuest: @unchecked Sendable {
     }
 
     private let done = DispatchSemaphore(value: 0)
+    private let announced = DispatchSemaphore(value: 0)
 
     init(directory: String, domain: DomainID, _ script: @escaping @Sendable (Context) throws -> Void) {
-        let thread = Thread { [done] in
+        let thread = Thread { [done, announced] in
             defer { done.signal() }
             guard let store = try? SharedXenStore(directory: directory, caller: domain),
                 let sharer = try? SimulatedGrantTable(hostDirectory: directory).sharer(for: domain)
-            else { return }
+            else {
+                announced.signal()
+                return
+            }
             try? store.transaction { tx in
                 try store.write("data/overlay/receiver-request", string: "", in: tx)
                 try store.write("data/overlay/receiver-status", string: "waiting", in: tx)
             }
+            announced.signal()
             let announce = Context(store: store, sharer: sharer, id: "", pages: 0)
             try? announce.waitForSender("ready")
             guard let id = try? store.readString("data/overlay/request"),
@@ -84,6 +89,7 @@ final class HostileGuest: @unchecked Sendable {
             context.release()
         }
         thread.start()
+        _ = announced.wait(timeout: .now() + 30)
     }
 
     /// Waits for the guest to end (once dom0 closed its request).

@@ -43,7 +43,7 @@ final class HostileGuestTests: XCTestCase {
             ("its own error", { guest in
                 try guest.write([("receiver-error", "no memory\nfor pages"), ("receiver-request", guest.id), ("receiver-status", "error")])
             }, "domain \(guest)'s get_overlay could not share 1 page(s): no memory; for pages"),
-            ("silent", { _ in }, "domain \(guest) did not share 1 page(s) within 0.5 s (no page-refs in /local/domain/\(guest)/data/overlay/receiver-status)"),
+            ("silent", { _ in }, "domain \(guest) did not share 1 page(s) within 1 s (no page-refs in /local/domain/\(guest)/data/overlay/receiver-status)"),
             ("started again after the copy", { guest in
                 let refs = try guest.share(1)
                 try Self.refs("\(refs[0]),")(guest)
@@ -61,7 +61,7 @@ final class HostileGuestTests: XCTestCase {
             let before = xl.snapshot()["host.json"]
             let hostile = HostileGuest(directory: xl.directory, domain: guest, script)
             let start = Date()
-            let result = xl("dt-overlay", "add", path, "guest", "eth", "normal", "0", "--timeout", "0.5")
+            let result = xl("dt-overlay", "add", path, "guest", "eth", "normal", "0", "--timeout", "1")
             hostile.join()
             XCTAssertEqual(result.status, 1, name)
             XCTAssertEqual(result.stderr, "dt-overlay add \(path) guest: \(message); nothing was changed\n", name)
@@ -89,7 +89,7 @@ final class HostileGuestTests: XCTestCase {
 
     func testAGuestThatFailsOrGoesSilentAfterXenGaveTheDevicesIsReportedAsSuch() throws {
         let cases: [(String, Script, (DomainID) -> String)] = [
-            ("silent", { _ in }, { "domain \($0) did not apply overlay eth within 0.5 s (no applied in /local/domain/\($0)/data/overlay/receiver-status)" }),
+            ("silent", { _ in }, { "domain \($0) did not apply overlay eth within 1 s (no applied in /local/domain/\($0)/data/overlay/receiver-status)" }),
             ("refuses", { guest in
                 try guest.write([("receiver-error", "configfs refused the overlay"), ("receiver-status", "error")])
             }, { "domain \($0)'s get_overlay could not apply overlay eth: configfs refused the overlay" }),
@@ -99,7 +99,7 @@ final class HostileGuestTests: XCTestCase {
             let path = try xl.dtbo("eth.dtbo", OverlaySources.device())
             let guest = try NormalModeFixtures.domU(xl)
             let hostile = HostileGuest(directory: xl.directory, domain: guest, afterReceiving(last))
-            let result = xl("dt-overlay", "add", path, "guest", "eth", "normal", "0", "--timeout", "0.5")
+            let result = xl("dt-overlay", "add", path, "guest", "eth", "normal", "0", "--timeout", "1")
             hostile.join()
             XCTAssertEqual(result.status, 1, name)
             XCTAssertEqual(result.stderr, "dt-overlay add \(path) guest: \(reason(guest)); Xen added the overlay and gave its devices to domain \(guest), which keeps them (Xen has no detach); `xl dt-overlay list` shows it\n", name)
