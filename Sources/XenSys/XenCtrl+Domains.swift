@@ -20,7 +20,7 @@ extension XenCtrl {
         config.arch.gic_version = gicVersion
         config.arch.nr_spis = nrSPIs
         var domid: UInt32 = 0
-        try check(xc_domain_create(handle, &domid, &config))
+        try check(xc_domain_create(self.handle, &domid, &config))
         return (domid, config.arch.gic_version)
         #else
         throw Errno.EOPNOTSUPP
