@@ -17,6 +17,8 @@ extension XenCtrl {
         config.max_evtchn_port = UInt32.max
         config.max_grant_frames = -1
         config.max_maptrack_frames = -1
+        // XEN_DOMCTL_GRANT_version(1), libxl's default on ARM; Xen refuses version 0 with EINVAL.
+        config.grant_opts = 1
         config.arch.gic_version = gicVersion
         config.arch.nr_spis = nrSPIs
         var domid: UInt32 = 0
