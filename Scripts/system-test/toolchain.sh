@@ -35,6 +35,13 @@ st_toolchain() {
     rm -rf "$ST_CHROOT" "$ST_SYSROOT" "$ST_DEBS" "$stamp"
     mkdir -p "$ST_CACHE" "$ST_DEBS"
 
+    # The arm64 tree is fetched in the background meanwhile (debootstrap --foreign runs nothing).
+    st_log "toolchain: arm64 sysroot (debootstrap --foreign, in the background)"
+    local arm_log=$ST_CACHE/debootstrap-arm64.log
+    debootstrap --arch=arm64 --foreign --variant=minbase --include="$ST_SYSROOT_PACKAGES" \
+        trixie "$ST_SYSROOT" "$ST_MIRROR" >"$arm_log" 2>&1 &
+    local arm_pid=$!
+    trap 'kill "$arm_pid" 2>/dev/null || true' EXIT
     st_log "toolchain: debootstrap trixie amd64 (Debian swiftlang 6.0.3)"
     st_download "debootstrap trixie amd64" debootstrap --variant=minbase trixie "$ST_CHROOT" "$ST_MIRROR"
     printf 'deb %s trixie main\ndeb %s trixie-updates main\ndeb %s trixie-security main\n' \
@@ -54,9 +61,11 @@ st_toolchain() {
     st_download "arm64 boot packages" st_chroot sh -c "cd /debs && apt-get download -q xen-hypervisor-4.20-arm64:arm64 $kernel:arm64 swiftlang:arm64"
     mv "$ST_CHROOT"/debs/*.deb "$ST_DEBS/"
 
-    st_log "toolchain: arm64 sysroot (debootstrap --foreign, unpacked without running anything)"
-    st_download "debootstrap trixie arm64" debootstrap --arch=arm64 --foreign --variant=minbase \
-        --include="$ST_SYSROOT_PACKAGES" trixie "$ST_SYSROOT" "$ST_MIRROR"
+    if ! wait "$arm_pid"; then
+        cat "$arm_log" >&2
+        st_skip "download failed (debootstrap trixie arm64): $(grep -E 'E:|W:|[Ff]ail' "$arm_log" | tail -n1)"
+    fi
+    st_log "toolchain: unpacking the arm64 sysroot"
     local deb
     for deb in "$ST_SYSROOT"/var/cache/apt/archives/*.deb; do dpkg-deb -x "$deb" "$ST_SYSROOT"; done
     # Xen updates come from trixie-security: take the newest libxen/xen-utils from there too.
