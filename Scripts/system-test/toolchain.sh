@@ -40,8 +40,8 @@ st_toolchain() {
     local arm_log=$ST_CACHE/debootstrap-arm64.log
     debootstrap --arch=arm64 --foreign --variant=minbase --include="$ST_SYSROOT_PACKAGES" \
         trixie "$ST_SYSROOT" "$ST_MIRROR" >"$arm_log" 2>&1 &
-    local arm_pid=$!
-    trap 'kill "$arm_pid" 2>/dev/null || true' EXIT
+    ST_ARM_PID=$!
+    trap 'kill "${ST_ARM_PID:-}" 2>/dev/null || true' EXIT
     st_log "toolchain: debootstrap trixie amd64 (Debian swiftlang 6.0.3)"
     st_download "debootstrap trixie amd64" debootstrap --variant=minbase trixie "$ST_CHROOT" "$ST_MIRROR"
     printf 'deb %s trixie main\ndeb %s trixie-updates main\ndeb %s trixie-security main\n' \
@@ -61,7 +61,7 @@ st_toolchain() {
     st_download "arm64 boot packages" st_chroot sh -c "cd /debs && apt-get download -q xen-hypervisor-4.20-arm64:arm64 $kernel:arm64 swiftlang:arm64"
     mv "$ST_CHROOT"/debs/*.deb "$ST_DEBS/"
 
-    if ! wait "$arm_pid"; then
+    if ! wait "$ST_ARM_PID"; then
         cat "$arm_log" >&2
         st_skip "download failed (debootstrap trixie arm64): $(grep -E 'E:|W:|[Ff]ail' "$arm_log" | tail -n1)"
     fi
@@ -69,7 +69,7 @@ st_toolchain() {
     local deb
     for deb in "$ST_SYSROOT"/var/cache/apt/archives/*.deb; do dpkg-deb -x "$deb" "$ST_SYSROOT"; done
     # Xen updates come from trixie-security: take the newest libxen/xen-utils from there too.
-    st_download "arm64 xen tools (security)" st_chroot sh -c 'cd /debs && apt-get download -q libxen-dev:arm64 libxenmisc4.20:arm64 libxencall1:arm64 libxendevicemodel1:arm64 libxenevtchn1:arm64 libxenforeignmemory1:arm64 libxengnttab1:arm64 libxenstore4:arm64 libxentoolcore1:arm64 libxentoollog1:arm64 libxenhypfs1:arm64 xen-utils-4.20:arm64 xen-utils-common:arm64'
+    st_download "arm64 xen tools (security)" st_chroot sh -c 'cd /debs && apt-get download -q libxen-dev:arm64 libxenmisc4.20:arm64 libxencall1:arm64 libxendevicemodel1:arm64 libxenevtchn1:arm64 libxenforeignmemory1:arm64 libxengnttab1:arm64 libxenstore4:arm64 libxentoolcore1:arm64 libxentoollog1:arm64 libxenhypfs1:arm64 xen-utils-4.20:arm64 xen-utils-common:arm64 xenstore-utils:arm64'
     for deb in "$ST_CHROOT"/debs/*.deb; do dpkg-deb -x "$deb" "$ST_SYSROOT"; done
     mv "$ST_CHROOT"/debs/*.deb "$ST_DEBS/"
 
