@@ -27,11 +27,12 @@ $ok && { st_step "system images" st_images || ok=false; }
 st_unmount_all
 if $ok; then
     st_boot_all
-    # The checks test conditions one by one and report each; a failing command must not stop them.
-    set +e
+    # The checks test conditions one by one and report each; a failing command must not stop them
+    # (and a reader that stops early, like grep -q, must not fail its pipeline).
+    set +e +o pipefail
     st_checks
     st_check_timings
-    set -e
+    set -e -o pipefail
 fi
 
 echo

@@ -131,6 +131,7 @@ st_checks() {
     st_check_init
     st_check_list ours
     st_check_list debian
+    st_check_list ours -debian
     st_check_create
     st_check_overlay
 }
@@ -179,19 +180,22 @@ st_check_init() {
 
 st_count_lines() { [ -z "$1" ] && echo 0 || printf '%s\n' "$1" | grep -c '^    [a-z]*: '; }
 
-# xl list: ours and Debian's, one after the other, agree (CPU time aside).
-st_check_list() { # BOOT
-    local boot=$1 a b
-    if [ "$(st_status "$boot" list-ours)" != 0 ]; then
-        st_result FAIL "xl list agrees with Debian's (boot $boot)" "ours: $(st_describe_status "$(st_status "$boot" list-ours)"): $(st_data "$boot" list-ours | tr '\n' ';')"
+# xl list: ours and Debian's, one after the other, agree (CPU time aside). SUFFIX picks the pair:
+# "" after init-dom0less, "-debian" while the guest Debian's xl created runs.
+st_check_list() { # BOOT [SUFFIX]
+    local boot=$1 suffix=${2:-} a b name
+    name="xl list agrees with Debian's (boot $boot${suffix:+, with an xl create guest})"
+    [ -n "$(st_run "$boot" "list-debian$suffix")" ] || { st_result FAIL "$name" "Debian's xl list did not run"; return; }
+    if [ "$(st_status "$boot" "list-ours$suffix")" != 0 ]; then
+        st_result FAIL "$name" "ours: $(st_describe_status "$(st_status "$boot" "list-ours$suffix")"): $(st_data "$boot" "list-ours$suffix" | tr '\n' ';')"
         return
     fi
-    a=$(st_data "$boot" list-debian | st_list_columns)
-    b=$(st_data "$boot" list-ours | st_list_columns)
+    a=$(st_data "$boot" "list-debian$suffix" | st_list_columns)
+    b=$(st_data "$boot" "list-ours$suffix" | st_list_columns)
     if [ -n "$a" ] && [ "$a" = "$b" ]; then
-        st_result PASS "xl list agrees with Debian's (boot $boot)" "$(printf '%s\n' "$b" | awk '{ printf "%s%s(%s)", (NR > 1 ? ", " : ""), $1, $2 }')"
+        st_result PASS "$name" "$(printf '%s\n' "$b" | awk '{ printf "%s%s(%s)", (NR > 1 ? ", " : ""), $1, $2 }')"
     else
-        st_result FAIL "xl list agrees with Debian's (boot $boot)" "Debian: $(printf '%s' "$a" | tr '\n' ';') ours: $(printf '%s' "$b" | tr '\n' ';')"
+        st_result FAIL "$name" "Debian: $(printf '%s' "$a" | tr '\n' ';') ours: $(printf '%s' "$b" | tr '\n' ';')"
     fi
 }
 
@@ -229,6 +233,18 @@ st_check_create() {
             st_result FAIL "xl destroy ($who)" "$(st_describe_status "$destroyed"): $(st_data ours "destroy-$who" | tr '\n' ';') xenstore changes left: ${changes:-none}; domain: ${left:-none}"
         fi
     done
+    # Our destroy of a guest Debian's xl created (its monitor stopped): everything must go.
+    status=$(st_status ours create-mixed)
+    changes=$(st_data ours xs-after-mixed | st_normalise | tr '\n' ';')
+    local left; left=$(st_data ours list-after-mixed | awk '$1 == "st-guest"')
+    name="xl destroy (ours) of a guest Debian's xl created"
+    if [ "$status" != 0 ]; then
+        st_result FAIL "$name" "not run: Debian's xl create failed ($(st_describe_status "$status"))"
+    elif [ "$(st_status ours destroy-mixed)" = 0 ] && [ -z "$changes" ] && [ -z "$left" ]; then
+        st_result PASS "$name" "domain gone, xenstore tree as before the create"
+    else
+        st_result FAIL "$name" "$(st_describe_status "$(st_status ours destroy-mixed)"): $(st_data ours destroy-mixed | tr '\n' ';') xenstore changes left: ${changes:-none}; domain: ${left:-none}"
+    fi
     # The trees both leave while the guest runs.
     name="xl create xenstore tree: ours vs Debian's"
     if [ "$(st_status ours create-ours)" != 0 ] || [ "$(st_status ours create-debian)" != 0 ]; then

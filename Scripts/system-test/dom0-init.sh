@@ -112,20 +112,30 @@ else
     run list-debian "$XL_DEBIAN" list
     run list-ours "$XL_OURS" list
 
-    # xl create of the same guest, ours then Debian's; each then destroyed by the same xl.
-    for who in ours debian; do
-        if [ $who = ours ]; then xl=$XL_OURS; else xl=$XL_DEBIAN; fi
+    # xl create of the same guest, ours then Debian's, each destroyed by the same xl; then once
+    # more by Debian's xl, destroyed by ours ("mixed"; Debian's monitor process stopped first, so
+    # that only our destroy cleans up).
+    for who in ours debian mixed; do
+        case $who in
+            ours) xl=$XL_OURS; destroyer=$XL_OURS ;;
+            debian) xl=$XL_DEBIAN; destroyer=$XL_DEBIAN ;;
+            mixed) xl=$XL_DEBIAN; destroyer=$XL_OURS ;;
+        esac
         xenstore-ls -fp / >/tmp/xs-before-create-$who.xs 2>&1
         rm -f "$CONSOLE_LOG"
         if run create-$who "$xl" create /st/guest.cfg; then
             domid=$(domid_of st-guest)
-            wait_for guest-printed-$who 240 guest_printed
-            wait_for guest-connected-$who 60 guest_connected "$domid"
-            dump xs-create-$who
-            run list-debian-$who "$XL_DEBIAN" list
-            run list-ours-$who "$XL_OURS" list
-            [ -f "$CONSOLE_LOG" ] && emit console-$who "$CONSOLE_LOG"
-            run destroy-$who "$xl" destroy st-guest
+            if [ $who != mixed ]; then
+                wait_for guest-printed-$who 240 guest_printed
+                wait_for guest-connected-$who 60 guest_connected "$domid"
+                dump xs-create-$who
+                run list-debian-$who "$XL_DEBIAN" list
+                run list-ours-$who "$XL_OURS" list
+                [ -f "$CONSOLE_LOG" ] && emit console-$who "$CONSOLE_LOG"
+            else
+                for pid in $(pgrep -f "xl create /st/guest.cfg"); do kill -9 "$pid"; done
+            fi
+            run destroy-$who "$destroyer" destroy st-guest
             sleep 2
         fi
         run list-after-$who "$XL_DEBIAN" list
@@ -133,11 +143,12 @@ else
     done
 
     # dt-overlay add: this Xen has no CONFIG_OVERLAY_DTB.
+    xenstore-ls -fp / >/tmp/xs-before-overlay.xs 2>&1
     run overlay-ours "$XL_OURS" dt-overlay add /st/overlay.dtbo
     run overlay-ours-hostdtb "$XL_OURS" --host-dtb /st/host.dtb dt-overlay add /st/overlay.dtbo
     run overlay-debian "$XL_DEBIAN" dt-overlay add /st/overlay.dtbo
     run overlay-list-ours "$XL_OURS" dt-overlay list
-    dump_changes xs-after-overlay xs-after-debian
+    dump_changes xs-after-overlay xs-before-overlay
 fi
 "$XL_DEBIAN" dmesg 2>&1 | grep -v 'vGIC' | tail -n 60 >/tmp/xen-dmesg
 emit xen-dmesg /tmp/xen-dmesg
