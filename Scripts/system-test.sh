@@ -12,6 +12,7 @@ source "$ST_DIR/build.sh"
 source "$ST_DIR/images.sh"
 source "$ST_DIR/boot.sh"
 source "$ST_DIR/checks.sh"
+source "$ST_DIR/overlay-xen.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "system-test: run as root (it uses chroot and bind mounts)" >&2; exit 1; }
 trap st_unmount_all EXIT
@@ -24,13 +25,19 @@ st_step "host packages" st_host_packages || ok=false
 $ok && { st_step "toolchain setup" st_toolchain || ok=false; }
 $ok && { st_step "cross build" st_cross_build || ok=false; }
 $ok && { st_step "system images" st_images || ok=false; }
+boots=(ours debian)
+if $ok && [ "${SYSTEM_TEST_OVERLAY:-1}" != 0 ]; then
+    # Optional: without it (a download failed) the other boots still run.
+    st_step "overlay Xen build" st_overlay_xen && boots+=(overlay)
+fi
 st_unmount_all
 if $ok; then
-    st_boot_all
+    st_boot_all "${boots[@]}"
     # The checks test conditions one by one and report each; a failing command must not stop them
     # (and a reader that stops early, like grep -q, must not fail its pipeline).
     set +e +o pipefail
     st_checks
+    [[ " ${boots[*]} " != *" overlay "* ]] || st_check_overlay_xen
     st_check_timings
     set -e -o pipefail
 fi

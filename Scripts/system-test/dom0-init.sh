@@ -1,6 +1,6 @@
 #!/bin/busybox sh
 # /init of dom0 in the system test. Starts Debian's Xen 4.20 daemons, runs the checks of this boot
-# (st.boot=ours or st.boot=debian on the kernel command line), and reports everything on the
+# (st.boot=ours, debian or overlay on the kernel command line), and reports everything on the
 # console as lines starting with "@@ST ", which Scripts/system-test.sh reads:
 #   @@ST RUN name status=N secs=S     a command ran (its output follows as DATA name lines)
 #   @@ST DATA name|line               one line of a command's output or of a xenstore dump
@@ -97,7 +97,22 @@ xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/c
 say "VALUE dom0-setup done secs=$(since "$start")"
 say "VALUE passthrough-status $(cat /proc/device-tree/pl061@9030000/status 2>/dev/null | tr -d '\0' || echo none) secs=0"
 
-if [ "$boot" = debian ]; then
+if [ "$boot" = overlay ]; then
+    # A Xen with CONFIG_OVERLAY_DTB: the overlay goes in, to dom0, and out; ours, then Debian's xl.
+    xenstore-ls -fp / >/tmp/xs-ov-base.xs 2>&1
+    run ov-add-ours "$XL_OURS" dt-overlay add /st/overlay.dtbo
+    run ov-list-ours "$XL_OURS" dt-overlay list
+    dump_changes xs-ov-added xs-ov-base
+    run ov-add-again-ours "$XL_OURS" dt-overlay add /st/overlay.dtbo
+    run ov-attach-ours "$XL_OURS" dt-overlay attach /st/overlay.dtbo 0
+    run ov-list-attached-ours "$XL_OURS" dt-overlay list
+    run ov-remove-ours "$XL_OURS" dt-overlay remove /st/overlay.dtbo
+    dump_changes xs-ov-removed xs-ov-base
+    run ov-add-debian "$XL_DEBIAN" dt-overlay add /st/overlay.dtbo
+    run ov-add-again-debian "$XL_DEBIAN" dt-overlay add /st/overlay.dtbo
+    run ov-attach-debian "$XL_DEBIAN" dt-overlay attach /st/overlay.dtbo 0
+    run ov-remove-debian "$XL_DEBIAN" dt-overlay remove /st/overlay.dtbo
+elif [ "$boot" = debian ]; then
     run init "$INIT_DEBIAN"
     wait_for enhanced-connected 240 guest_connected 1
     dump xs-init

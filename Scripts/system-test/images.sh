@@ -26,7 +26,7 @@ st_images() {
     # padded to a fixed size, so a placeholder gives the layout and the real tree keeps it.
     st_dom0_with_dtb "$ST_OUT/img/virt.dts"
     local boot
-    for boot in ours debian; do st_host_dtb "$boot"; done
+    for boot in ours debian overlay; do st_host_dtb "$boot"; done
     local before; before=$(stat -c %s "$ST_OUT/img/dom0.cpio")
     st_dom0_with_dtb "$ST_OUT/img/ours.dts"
     [ "$(stat -c %s "$ST_OUT/img/dom0.cpio")" = "$before" ] || { st_log "dom0 initramfs changed size"; return 1; }
@@ -188,9 +188,9 @@ DTS
     fragment@0 {
         target-path = "/";
         __overlay__ {
-            st-device@a000000 {
+            st-device@c000000 {
                 compatible = "xl-swift,system-test";
-                reg = <0x0 0xa000000 0x0 0x1000>;
+                reg = <0x0 0xc000000 0x0 0x1000>;
                 interrupts = <0 100 4>;
                 interrupt-parent = <0x$gic>;
             };
@@ -202,7 +202,8 @@ DTS
 }
 
 # Lays the boot modules out in RAM and writes the host device tree that names them: dom0, the
-# dom0less domains (one xen,enhanced, one not), and the spare device marked xen,passthrough.
+# dom0less domains (one xen,enhanced, one not; none for the overlay boot), and the spare device
+# marked xen,passthrough.
 st_host_dtb() { # BOOT-NAME -> $ST_OUT/img/BOOT.dtb and $ST_OUT/img/BOOT.loaders
     local boot=$1 img=$ST_OUT/img next=$ST_MODULE_BASE
     local loaders=() dts
@@ -269,6 +270,12 @@ $(domu plain "$k2" "$r2" '')
 };
 DTS
     } >"$img/$boot.dts"
+    if [ "$boot" = overlay ]; then
+        # dom0 only: its two modules; the domains' modules and nodes go.
+        loaders=("${loaders[@]:0:4}")
+        awk '/^        (enhanced|plain) \{$/ { skip = 1 } skip && /^        \};$/ { skip = 0; next } !skip' \
+            "$img/$boot.dts" >"$img/$boot.dts.new" && mv "$img/$boot.dts.new" "$img/$boot.dts"
+    fi
     dtc -q -I dts -O dtb -o "$img/$boot.dtb" "$img/$boot.dts"
     printf '%s\n' "${loaders[@]}" >"$img/$boot.loaders"
 }
