@@ -327,10 +327,19 @@ st_check_overlay_xen() {
             st_result FAIL "xl dt-overlay $step (ours) agrees with Debian's" "$detail"
         fi
     done
-    local left; left=$(st_data overlay xs-ov-removed | tr '\n' ';')
+    # The registry's (empty) directory may stay; no record may.
+    local left; left=$(st_data overlay xs-ov-removed | grep -v -x -e '+/libxl = ""   (n0)' -e '+/libxl/dt-overlay = ""   (n0)' | tr '\n' ';')
     if [ "$(st_status overlay ov-remove-ours)" = 0 ] && [ -z "$left" ]; then
-        st_result PASS "xl dt-overlay remove (ours) leaves xenstore as before the add" "no record left"
+        st_result PASS "xl dt-overlay remove (ours) leaves no record" "xenstore as before the add, but for the empty /libxl/dt-overlay"
     else
-        st_result FAIL "xl dt-overlay remove (ours) leaves xenstore as before the add" "changes: ${left:-none}"
+        st_result FAIL "xl dt-overlay remove (ours) leaves no record" "changes: ${left:-none}"
+    fi
+    # With --host-dtb, ours records the IRQ (SPI 100 = 132) and the MMIO page of the new node.
+    local json; json=$(st_data overlay ov-list-hostdtb-ours | tr -d ' \n')
+    local statuses="$(st_status overlay ov-add-hostdtb-ours) $(st_status overlay ov-attach-hostdtb-ours) $(st_status overlay ov-remove-hostdtb-ours)"
+    if [ "$statuses" = "0 0 0" ] && printf '%s' "$json" | grep -q '132' && printf '%s' "$json" | grep -qi 'c000000'; then
+        st_result PASS "xl dt-overlay add, attach, remove (ours, --host-dtb)" "recorded: $json"
+    else
+        st_result FAIL "xl dt-overlay add, attach, remove (ours, --host-dtb)" "add, attach, remove: $statuses; recorded: ${json:-nothing}; $(st_data overlay ov-add-hostdtb-ours | tr '\n' ' ')$(st_data overlay ov-attach-hostdtb-ours | tr '\n' ' ')"
     fi
 }

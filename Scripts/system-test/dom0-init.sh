@@ -108,6 +108,11 @@ if [ "$boot" = overlay ]; then
     run ov-list-attached-ours "$XL_OURS" dt-overlay list
     run ov-remove-ours "$XL_OURS" dt-overlay remove /st/overlay.dtbo
     dump_changes xs-ov-removed xs-ov-base
+    # Again with the host tree, from which ours computes the devices' IRQs and MMIO for its record.
+    run ov-add-hostdtb-ours "$XL_OURS" --host-dtb /st/host.dtb dt-overlay add /st/overlay.dtbo
+    run ov-attach-hostdtb-ours "$XL_OURS" --host-dtb /st/host.dtb dt-overlay attach /st/overlay.dtbo 0
+    run ov-list-hostdtb-ours "$XL_OURS" dt-overlay list --json
+    run ov-remove-hostdtb-ours "$XL_OURS" dt-overlay remove /st/overlay.dtbo
     run ov-add-debian "$XL_DEBIAN" dt-overlay add /st/overlay.dtbo
     run ov-add-again-debian "$XL_DEBIAN" dt-overlay add /st/overlay.dtbo
     run ov-attach-debian "$XL_DEBIAN" dt-overlay attach /st/overlay.dtbo 0
