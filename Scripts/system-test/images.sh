@@ -3,7 +3,7 @@
 # (QEMU's own, dumped and edited). Sourced by Scripts/system-test.sh.
 
 # The board. The host device tree is dumped with exactly these options.
-ST_MACHINE=(-machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 2 -m 2560)
+ST_MACHINE=(-machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 1 -m 2560)
 # The spare board device handed to guests: QEMU virt's PL061 GPIO (MMIO page 0x9030, SPI 7 = IRQ 39).
 ST_PT_NODE=/pl061@9030000
 ST_PT_PAGE=0x9030
@@ -251,7 +251,7 @@ NODE
     chosen {
         #address-cells = <2>;
         #size-cells = <2>;
-        xen,xen-bootargs = "console=dtuart dom0_mem=768M dom0_max_vcpus=2 loglvl=all guest_loglvl=all";
+        xen,xen-bootargs = "console=dtuart dom0_mem=768M loglvl=all guest_loglvl=all";
         dom0-kernel {
             compatible = "multiboot,kernel", "multiboot,module";
             reg = $k0;
