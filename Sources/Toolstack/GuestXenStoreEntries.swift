@@ -41,7 +41,7 @@ struct GuestXenStoreEntries {
             var values: [(String, String)] = [
                 ("vm", vmPath), ("name", config.name), ("domid", String(domain.rawValue)),
                 ("memory/static-max", String(config.maxMemoryKiB)), ("memory/target", String(config.targetMemoryKiB)),
-                ("memory/videoram", "-1"),
+                ("memory/videoram", "0"),  // libxl: PVH guests have no video memory
             ]
             for cpu in 0..<(config.vcpus ?? 1) { values.append(("cpu/\(cpu)/availability", "online")) }
             for (key, value) in values { try xenstore.write("\(domainPath)/\(key)", string: value, in: tx) }

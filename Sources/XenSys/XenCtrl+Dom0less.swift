@@ -66,7 +66,7 @@ extension XenCtrl {
     /// `xc_clear_domain_pages` of one page.
     public func clearPage(_ domid: UInt16, gfn: UInt64) throws(Errno) {
         Errno.clear()
-        guard xc_clear_domain_pages(handle, UInt32(domid), xen_pfn_t(gfn), 1) == 0 else { throw Errno.current }
+        guard xc_clear_domain_pages(handle, UInt32(domid), UInt(gfn), 1) == 0 else { throw Errno.current }
     }
 
     /// `xc_dom_gnttab_seed(xch, domid, is_hvm, console_gfn = -1, xenstore_gfn, 0, xenstore_domid)`.

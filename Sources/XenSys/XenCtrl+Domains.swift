@@ -14,13 +14,15 @@ extension XenCtrl {
         }
         config.flags = flags
         config.max_vcpus = maxVCPUs
-        config.max_evtchn_port = UInt32.max
+        config.max_evtchn_port = 1023  // libxl's default event_channels: the guest's event channels stay bounded
         config.max_grant_frames = -1
         config.max_maptrack_frames = -1
+        // XEN_DOMCTL_GRANT_version(1), libxl's default on ARM; Xen refuses version 0 with EINVAL.
+        config.grant_opts = 1
         config.arch.gic_version = gicVersion
         config.arch.nr_spis = nrSPIs
         var domid: UInt32 = 0
-        try check(xc_domain_create(handle, &domid, &config))
+        try check(xc_domain_create(self.handle, &domid, &config))
         return (domid, config.arch.gic_version)
         #else
         throw Errno.EOPNOTSUPP

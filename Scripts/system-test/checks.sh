@@ -1,0 +1,345 @@
+# The verdicts: reads the "@@ST" lines dom0 printed on the serial console of each boot
+# (Scripts/system-test/dom0-init.sh says what they are) and turns them into PASS/FAIL lines.
+# Comparisons of xenstore trees go through st_normalise and Scripts/system-test/expected-differences.
+# Sourced by Scripts/system-test.sh.
+
+# The "@@ST ..." lines of a boot, wherever on the line Xen's console put them.
+st_lines() { grep -a -o '@@ST .*' "$ST_OUT/$1.log" 2>/dev/null || true; }
+
+# The DATA lines of NAME in BOOT; fails when the count does not match the SUM line (lost output).
+st_data() { # BOOT NAME
+    local lines sum
+    lines=$(st_lines "$1" | sed -n "s/^@@ST DATA $2|//p")
+    sum=$(st_lines "$1" | sed -n "s/^@@ST SUM $2 lines=\([0-9]*\)$/\1/p" | tail -n1)
+    [ -n "$sum" ] || return 1
+    if [ -n "$lines" ]; then printf '%s\n' "$lines"; fi
+    [ "$sum" -eq "$( [ -z "$lines" ] && echo 0 || printf '%s\n' "$lines" | wc -l)" ]
+}
+
+# "status secs" of RUN NAME in BOOT, or nothing if it did not run.
+st_run() { st_lines "$1" | sed -n "s/^@@ST RUN $2 status=\([0-9]*\) secs=\([0-9.]*\)$/\1 \2/p" | tail -n1; }
+st_status() { local r; r=$(st_run "$1" "$2"); echo "${r%% *}"; }
+# "yes"/"no" of VALUE NAME in BOOT.
+st_value() { st_lines "$1" | sed -n "s/^@@ST VALUE $2 \([^ ]*\) secs=.*/\1/p" | tail -n1; }
+
+# One line for a command's exit status: a signal (status >= 128) is a crash.
+st_describe_status() { # STATUS
+    case $1 in
+        "") echo "did not run" ;;
+        124) echo "timed out" ;;
+        1[2-9][0-9]|2[0-9][0-9]) echo "crashed (status $1, signal $(( $1 - 128 )))" ;;
+        *) echo "exit status $1" ;;
+    esac
+}
+
+# A xenstore dump (xenstore-ls -fp) with what differs between runs by nature replaced by symbols:
+# uuids, start times, event channel ports; with DOMID, the guest's domid becomes D.
+st_normalise() { # [DOMID]
+    local d=${1:-}
+    sed -E \
+        -e 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/UUID/g' \
+        -e 's|(/start_time = )"[0-9.]+"|\1"TIME"|' \
+        -e 's|(/port = )"[0-9]+"|\1"PORT"|' \
+        ${d:+-e "s|/local/domain/$d([/ ])|/local/domain/D\\1|g" -e "s|/libxl/$d([/ ])|/libxl/D\\1|g"} \
+        ${d:+-e "s|(/domid = )\"$d\"|\\1\"D\"|" -e "s/([(,][nrwb])$d([,)])/\\1D\\2/g" -e "s/([(,][nrwb])$d([,)])/\\1D\\2/g"} \
+    | LC_ALL=C sort
+}
+
+# A normalised dump split into "PATH = VALUE" lines and "PATH<TAB>PERMISSIONS" lines.
+st_values() { sed -E 's/^(.*) = (".*")[[:space:]]+\(([^()]*)\)$/\1 = \2/' "$1" | LC_ALL=C sort; }
+st_perms() { sed -E 's/^(.*) = (".*")[[:space:]]+\(([^()]*)\)$/\1\t(\3)/' "$1" | LC_ALL=C sort -t "$(printf '\t')" -k1,1; }
+
+# Why a difference is fine, from Scripts/system-test/expected-differences (TOPIC, KIND, regex, reason).
+st_expected() { # TOPIC KIND LINE
+    awk -F'\t' -v t="$1" -v k="$2" -v l="$3" '$1 == t && $2 == k && l ~ $3 { print $4; exit }' "$ST_DIR/expected-differences"
+}
+
+# Differences between two normalised dumps: nodes or values only one side has ("debian:" / "ours:"),
+# and nodes whose permissions differ ("perms:"). Each is marked "expected: reason", or UNEXPECTED.
+# A permission of ours is also expected when REFERENCE (the tree Debian's xl create left, libxl's
+# own choice) gives the node the same. Returns 1 when any difference is unexpected.
+st_compare_trees() { # TOPIC DEBIAN-FILE OURS-FILE [REFERENCE-FILE]
+    local topic=$1 unexpected=0 kind line reason tab
+    tab=$(printf '\t')
+    st_values "$2" >"$2.values"; st_values "$3" >"$3.values"
+    st_perms "$2" >"$2.perms"; st_perms "$3" >"$3.perms"
+    [ -z "${4:-}" ] || st_perms "$4" >"$4.perms"
+    while IFS= read -r line; do
+        case $line in
+            "< "*) kind=debian ;;
+            "> "*) kind=ours ;;
+            *) continue ;;
+        esac
+        line=${line:2}
+        reason=$(st_expected "$topic" "$kind" "$line")
+        if [ -n "$reason" ]; then printf '    %-7s %s\n            expected: %s\n' "$kind:" "$line" "$reason"
+        else printf '    %-7s %s\n            UNEXPECTED\n' "$kind:" "$line"; unexpected=1; fi
+    done < <(diff "$2.values" "$3.values" || true)
+    local path theirs mine
+    while IFS="$tab" read -r path theirs mine; do
+        [ "$theirs" != "$mine" ] || continue
+        line="$path debian=$theirs ours=$mine"
+        reason=""
+        if [ -n "${4:-}" ] && grep -qxF "$path$tab$mine" "$4.perms"; then
+            reason="as libxl sets it (Debian's xl create in this boot)"
+        fi
+        [ -n "$reason" ] || reason=$(st_expected "$topic" perms "$line")
+        if [ -n "$reason" ]; then printf '    %-7s %s\n            expected: %s\n' "perms:" "$line" "$reason"
+        else printf '    %-7s %s\n            UNEXPECTED\n' "perms:" "$line"; unexpected=1; fi
+    done < <(LC_ALL=C join -t "$tab" "$2.perms" "$3.perms")
+    return $unexpected
+}
+
+# The domid of the xl create guest in BOOT, from Debian's xl list taken while it ran.
+st_guest_domid() { # BOOT WHO
+    st_data "$1" "list-debian-$2" | awk '$1 == "st-guest" { print $2 }'
+}
+
+# xl list without what moves between two calls: CPU time, and the running/blocked state flags.
+st_list_columns() { awk 'NR > 1 { print $1, $2, $3, $4, "--" substr($5, 3) }'; }
+
+st_checks() {
+    local dir=$ST_OUT/compare
+    rm -rf "$dir"; mkdir -p "$dir"
+
+    # The boots themselves.
+    local boot done_line
+    for boot in ours debian; do
+        done_line=$(st_lines "$boot" | grep '^@@ST DONE' | tail -n1)
+        if [ -n "$done_line" ]; then
+            local up; up=$(st_lines "$boot" | sed -n 's/^@@ST BOOT [a-z]* uptime=\([0-9.]*\)$/\1/p')
+            st_result PASS "boot $boot" "dom0 up after ${up}s, its checks took ${done_line##*secs=}s; QEMU $(st_describe_status "$(cat "$ST_OUT/$boot.status" 2>/dev/null)")"
+        elif [ ! -s "$ST_OUT/$boot.log" ]; then
+            st_result FAIL "boot $boot" "no console output; QEMU: $(tail -n1 "$ST_OUT/$boot.qemu" 2>/dev/null)"
+        else
+            st_result FAIL "boot $boot" "dom0 did not finish its checks (QEMU $(st_describe_status "$(cat "$ST_OUT/$boot.status" 2>/dev/null)"); last console line: $(tail -n1 "$ST_OUT/$boot.log" | cut -c1-160))"
+        fi
+        local domu
+        for domu in "1 enhanced" "2 plain"; do
+            if grep -aq "DOM${domu% *}: ST-GUEST ${domu#* } up" "$ST_OUT/$boot.log"; then :; else
+                st_result FAIL "boot $boot: dom0less domain ${domu#* }" "no ST-GUEST line from d${domu% *} on the Xen console"
+            fi
+        done
+    done
+    local hidden; hidden=$(st_value ours passthrough-status)
+    if [ "$hidden" = disabled ]; then
+        st_result PASS "passthrough device $ST_PT_NODE hidden from dom0" "status = \"disabled\" in dom0's tree"
+    else
+        st_result FAIL "passthrough device $ST_PT_NODE hidden from dom0" "dom0 sees status \"${hidden:-?}\""
+    fi
+
+    st_check_init
+    st_check_list ours
+    st_check_list debian
+    st_check_list ours -debian
+    st_check_create
+    st_check_overlay
+}
+
+# init-dom0less: each initialises the enhanced domain (the guest then connects to xenstore), and
+# the trees they leave are compared.
+st_check_init() {
+    local who boot status ok=true
+    for who in ours debian; do
+        status=$(st_status "$who" init)
+        local connected; connected=$(st_value "$who" enhanced-connected)
+        local out; out=$(st_data "$who" init | tr '\n' ';')
+        if [ "$status" = 0 ] && [ "$connected" = yes ]; then
+            st_result PASS "init-dom0less ($who) initialises the enhanced domain" "the guest connected to xenstore (wrote control/feature-poweroff); output: ${out%;}"
+        else
+            ok=false
+            st_result FAIL "init-dom0less ($who) initialises the enhanced domain" "$(st_describe_status "$status"), guest connected: ${connected:-unknown}; output: ${out%;}"
+        fi
+    done
+    status=$(st_status ours init-again)
+    local changed; changed=$(st_data ours xs-init-again | tr '\n' ';')
+    if [ "$status" = 0 ] && st_data ours init-again | grep -q 'domain 1 .*already' && [ -z "$changed" ]; then
+        st_result PASS "init-dom0less (ours) run again" "$(st_data ours init-again | head -n1); xenstore unchanged"
+    else
+        st_result FAIL "init-dom0less (ours) run again" "$(st_describe_status "$status"): $(st_data ours init-again | tr '\n' ';') xenstore changes: ${changed:-none}"
+    fi
+    if ! st_data debian xs-init >"$ST_OUT/compare/init-debian.raw" || ! st_data ours xs-init >"$ST_OUT/compare/init-ours.raw"; then
+        st_result FAIL "init-dom0less xenstore tree: ours vs Debian's" "a dump is missing or lost lines on the console"
+        return
+    fi
+    st_normalise 1 <"$ST_OUT/compare/init-debian.raw" >"$ST_OUT/compare/init-debian.xs"
+    st_normalise 1 <"$ST_OUT/compare/init-ours.raw" >"$ST_OUT/compare/init-ours.xs"
+    local reference=""
+    if [ "$(st_status ours create-debian)" = 0 ] && st_data ours xs-create-debian >"$ST_OUT/compare/create-debian.raw"; then
+        reference=$ST_OUT/compare/libxl-reference.xs
+        st_normalise "$(st_guest_domid ours debian)" <"$ST_OUT/compare/create-debian.raw" >"$reference"
+    fi
+    local report
+    if report=$(st_compare_trees init "$ST_OUT/compare/init-debian.xs" "$ST_OUT/compare/init-ours.xs" "$reference"); then
+        st_result PASS "init-dom0less xenstore tree: ours vs Debian's" "$(st_count_lines "$report") differences, all documented"
+    else
+        st_result FAIL "init-dom0less xenstore tree: ours vs Debian's" "differences not documented as fixes (marked UNEXPECTED below)"
+    fi
+    [ -z "$report" ] || printf '%s\n' "$report"
+}
+
+st_count_lines() { [ -z "$1" ] && echo 0 || printf '%s\n' "$1" | grep -c '^    [a-z]*: '; }
+
+# xl list: ours and Debian's, one after the other, agree (CPU time aside). SUFFIX picks the pair:
+# "" after init-dom0less, "-debian" while the guest Debian's xl created runs.
+st_check_list() { # BOOT [SUFFIX]
+    local boot=$1 suffix=${2:-} a b name
+    name="xl list agrees with Debian's (boot $boot${suffix:+, with an xl create guest})"
+    [ -n "$(st_run "$boot" "list-debian$suffix")" ] || { st_result FAIL "$name" "Debian's xl list did not run"; return; }
+    if [ "$(st_status "$boot" "list-ours$suffix")" != 0 ]; then
+        st_result FAIL "$name" "ours: $(st_describe_status "$(st_status "$boot" "list-ours$suffix")"): $(st_data "$boot" "list-ours$suffix" | tr '\n' ';')"
+        return
+    fi
+    a=$(st_data "$boot" "list-debian$suffix" | st_list_columns)
+    b=$(st_data "$boot" "list-ours$suffix" | st_list_columns)
+    if [ -n "$a" ] && [ "$a" = "$b" ]; then
+        st_result PASS "$name" "$(printf '%s\n' "$b" | awk '{ printf "%s%s(%s)", (NR > 1 ? ", " : ""), $1, $2 }')"
+    else
+        st_result FAIL "$name" "Debian: $(printf '%s' "$a" | tr '\n' ';') ours: $(printf '%s' "$b" | tr '\n' ';')"
+    fi
+}
+
+# xl create of the same guest config by each xl, then xl destroy by the same xl.
+st_check_create() {
+    local who status out name changes
+    for who in debian ours; do
+        status=$(st_status ours "create-$who")
+        out=$(st_data ours "create-$who" | grep -v '^Parsing config' | tr '\n' ';')
+        # The tree after the create (or its failure) and destroy, against the one before: nothing left.
+        changes=$(st_data ours "xs-after-$who" | st_normalise | tr '\n' ';')
+        local left; left=$(st_data ours "list-after-$who" | awk '$1 == "st-guest"')
+        name="xl create ($who) boots the guest with iomem/irqs passthrough"
+        [ $who = debian ] && name="$name [oracle]"
+        local printed; printed=$(st_data ours "console-$who" | grep 'ST-GUEST' | head -n1)
+        if [ "$status" = 0 ] && [ "$(st_value ours "guest-printed-$who")" = yes ] && printf '%s' "$printed" | grep -q "passthrough=\[gpio@9030000\]"; then
+            st_result PASS "$name" "the guest printed: $printed"
+        elif [ "$status" = 0 ] && [ -n "$printed" ]; then
+            st_result FAIL "$name" "the guest's device tree lacks the passthrough node; it printed: $printed"
+        elif [ "$status" = 0 ]; then
+            st_result FAIL "$name" "created, but the guest printed nothing on its console within the time limit"
+        else
+            st_result FAIL "$name" "$(st_describe_status "$status"): ${out%;}"
+            if [ -z "$changes" ] && [ -z "$left" ] && [ -n "$(st_status ours "list-after-$who")" ]; then
+                st_result PASS "xl create ($who) failure leaves nothing behind" "xenstore tree unchanged, no st-guest domain"
+            else
+                st_result FAIL "xl create ($who) failure leaves nothing behind" "xenstore changes: ${changes:-none}; domain: ${left:-none}"
+            fi
+            continue
+        fi
+        local destroyed; destroyed=$(st_status ours "destroy-$who")
+        if [ "$destroyed" = 0 ] && [ -z "$changes" ] && [ -z "$left" ]; then
+            st_result PASS "xl destroy ($who)" "domain gone, xenstore tree as before the create"
+        else
+            st_result FAIL "xl destroy ($who)" "$(st_describe_status "$destroyed"): $(st_data ours "destroy-$who" | tr '\n' ';') xenstore changes left: ${changes:-none}; domain: ${left:-none}"
+        fi
+    done
+    # Our destroy of a guest Debian's xl created (its monitor stopped): everything must go.
+    status=$(st_status ours create-mixed)
+    changes=$(st_data ours xs-after-mixed | st_normalise | tr '\n' ';')
+    local left; left=$(st_data ours list-after-mixed | awk '$1 == "st-guest"')
+    name="xl destroy (ours) of a guest Debian's xl created"
+    if [ "$status" != 0 ]; then
+        st_result FAIL "$name" "not run: Debian's xl create failed ($(st_describe_status "$status"))"
+    elif [ "$(st_status ours destroy-mixed)" = 0 ] && [ -z "$changes" ] && [ -z "$left" ]; then
+        st_result PASS "$name" "domain gone, xenstore tree as before the create"
+    else
+        st_result FAIL "$name" "$(st_describe_status "$(st_status ours destroy-mixed)"): $(st_data ours destroy-mixed | tr '\n' ';') xenstore changes left: ${changes:-none}; domain: ${left:-none}"
+    fi
+    # The trees both leave while the guest runs.
+    name="xl create xenstore tree: ours vs Debian's"
+    if [ "$(st_status ours create-ours)" != 0 ] || [ "$(st_status ours create-debian)" != 0 ]; then
+        st_result FAIL "$name" "not compared: $( [ "$(st_status ours create-ours)" != 0 ] && echo "our" || echo "Debian's") xl create failed"
+        return
+    fi
+    st_data ours xs-create-debian | st_normalise "$(st_guest_domid ours debian)" >"$ST_OUT/compare/create-debian.xs"
+    st_data ours xs-create-ours | st_normalise "$(st_guest_domid ours ours)" >"$ST_OUT/compare/create-ours.xs"
+    local report
+    if report=$(st_compare_trees create "$ST_OUT/compare/create-debian.xs" "$ST_OUT/compare/create-ours.xs"); then
+        st_result PASS "$name" "$(st_count_lines "$report") differences, all documented"
+    else
+        st_result FAIL "$name" "differences not documented (marked UNEXPECTED below)"
+    fi
+    [ -z "$report" ] || printf '%s\n' "$report"
+}
+
+# xl dt-overlay add on a Xen without CONFIG_OVERLAY_DTB: a clear refusal, like Debian's xl, no crash,
+# and no record left in xenstore.
+st_check_overlay() {
+    local debian; debian=$(st_status ours overlay-debian)
+    local variant
+    for variant in overlay-ours overlay-ours-hostdtb; do
+        local status out name
+        status=$(st_status ours "$variant")
+        out=$(st_data ours "$variant" | tr '\n' ' ')
+        name="xl dt-overlay add (ours$( [ $variant = overlay-ours-hostdtb ] && echo ", --host-dtb")) on a Xen without CONFIG_OVERLAY_DTB"
+        if [ "$status" = 1 ] && printf '%s' "$out" | grep -q 'CONFIG_OVERLAY_DTB' && [ "$debian" != 0 ] \
+            && [ -z "$(st_data ours xs-after-overlay)" ]; then
+            st_result PASS "$name" "exit 1: $out(Debian's xl: $(st_describe_status "$debian"): $(st_data ours overlay-debian | head -n1))"
+        else
+            st_result FAIL "$name" "$(st_describe_status "$status"): $out(Debian's xl: $(st_describe_status "$debian")); xenstore changes: $(st_data ours xs-after-overlay | tr '\n' ';')"
+        fi
+    done
+}
+
+# Per-command times inside dom0, for the timing table.
+st_check_timings() {
+    local boot name status secs
+    for boot in ours debian overlay; do
+        [ -f "$ST_OUT/$boot.log" ] || continue
+        while read -r name status secs; do
+            st_timing "  in dom0 ($boot): $name" "$secs"
+        done < <(st_lines "$boot" | sed -n 's/^@@ST RUN \([^ ]*\) status=\([0-9]*\) secs=\([0-9.]*\)$/\1 \2 \3/p')
+    done
+}
+
+# xl dt-overlay on the Xen built with CONFIG_OVERLAY_DTB (boot overlay): ours adds, refuses a second
+# add, attaches to dom0 and removes, recording in xenstore and leaving nothing; Debian's xl does the
+# same steps as the oracle for what this Xen accepts.
+st_check_overlay_xen() {
+    local boot=overlay step ours debian
+    if ! st_lines overlay | grep -q '^@@ST DONE'; then
+        st_result FAIL "boot overlay" "dom0 did not finish its checks (QEMU $(st_describe_status "$(cat "$ST_OUT/overlay.status" 2>/dev/null)"); last console line: $(tail -n1 "$ST_OUT/overlay.log" | cut -c1-160))"
+        return
+    fi
+    st_result PASS "boot overlay" "Xen $(cat "$ST_XEN_OVERLAY/version") with CONFIG_OVERLAY_DTB, dom0 up after $(st_lines overlay | sed -n 's/^@@ST BOOT [a-z]* uptime=//p')s"
+    local record; record=$(st_data overlay xs-ov-added | grep -c '^+/libxl/dt-overlay/')
+    ours=$(st_status overlay ov-add-ours)
+    if [ "$ours" = 0 ] && [ "$record" -gt 0 ] && st_data overlay ov-list-ours | grep -q 'st-device@c000000'; then
+        st_result PASS "xl dt-overlay add (ours) on a Xen with CONFIG_OVERLAY_DTB" "exit 0, recorded in xenstore, listed: $(st_data overlay ov-list-ours | tr '\n' ' ')"
+    else
+        st_result FAIL "xl dt-overlay add (ours) on a Xen with CONFIG_OVERLAY_DTB" "$(st_describe_status "$ours"): $(st_data overlay ov-add-ours | tr '\n' ' ') record nodes: $record"
+    fi
+    ours=$(st_status overlay ov-add-again-ours)
+    if [ "$ours" = 1 ] && st_data overlay ov-add-again-ours | grep -q 'already added'; then
+        st_result PASS "xl dt-overlay add (ours) of an added overlay is refused" "$(st_data overlay ov-add-again-ours | head -n1) (Debian's xl: $(st_describe_status "$(st_status overlay ov-add-again-debian)"): $(st_data overlay ov-add-again-debian | tail -n1))"
+    else
+        st_result FAIL "xl dt-overlay add (ours) of an added overlay is refused" "$(st_describe_status "$ours"): $(st_data overlay ov-add-again-ours | tr '\n' ' ')"
+    fi
+    for step in attach remove; do
+        ours=$(st_status overlay "ov-$step-ours")
+        debian=$(st_status overlay "ov-$step-debian")
+        local detail="ours: $(st_describe_status "$ours")$(st_data overlay "ov-$step-ours" | head -n2 | sed 's/^/: /' | tr '\n' ' '); Debian's: $(st_describe_status "$debian")$(st_data overlay "ov-$step-debian" | tail -n2 | sed 's/^/: /' | tr '\n' ' ')"
+        if [ "$ours" = 0 ] && [ "$debian" = 0 ]; then
+            st_result PASS "xl dt-overlay $step (ours) agrees with Debian's" "$detail"
+        elif [ "$ours" = "$debian" ] || { [ "$ours" = 1 ] && [ "$debian" != 0 ] && [ "$debian" -lt 128 ]; }; then
+            st_result PASS "xl dt-overlay $step (ours) agrees with Debian's" "both refused; $detail"
+        else
+            st_result FAIL "xl dt-overlay $step (ours) agrees with Debian's" "$detail"
+        fi
+    done
+    # The registry's (empty) directory may stay; no record may.
+    local left; left=$(st_data overlay xs-ov-removed | grep -v -x -e '+/libxl = ""   (n0)' -e '+/libxl/dt-overlay = ""   (n0)' | tr '\n' ';')
+    if [ "$(st_status overlay ov-remove-ours)" = 0 ] && [ -z "$left" ]; then
+        st_result PASS "xl dt-overlay remove (ours) leaves no record" "xenstore as before the add, but for the empty /libxl/dt-overlay"
+    else
+        st_result FAIL "xl dt-overlay remove (ours) leaves no record" "changes: ${left:-none}"
+    fi
+    # With --host-dtb, ours records the IRQ (SPI 100 = 132) and the MMIO page of the new node.
+    local json; json=$(st_data overlay ov-list-hostdtb-ours | tr -d ' \n')
+    local statuses="$(st_status overlay ov-add-hostdtb-ours) $(st_status overlay ov-attach-hostdtb-ours) $(st_status overlay ov-remove-hostdtb-ours)"
+    if [ "$statuses" = "0 0 0" ] && printf '%s' "$json" | grep -q '132' && printf '%s' "$json" | grep -qi 'c000000'; then
+        st_result PASS "xl dt-overlay add, attach, remove (ours, --host-dtb)" "recorded: $json"
+    else
+        st_result FAIL "xl dt-overlay add, attach, remove (ours, --host-dtb)" "add, attach, remove: $statuses; recorded: ${json:-nothing}; $(st_data overlay ov-add-hostdtb-ours | tr '\n' ' ')$(st_data overlay ov-attach-hostdtb-ours | tr '\n' ' ')"
+    fi
+}

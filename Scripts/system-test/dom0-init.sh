@@ -1,0 +1,179 @@
+#!/bin/busybox sh
+# /init of dom0 in the system test. Starts Debian's Xen 4.20 daemons, runs the checks of this boot
+# (st.boot=ours, debian or overlay on the kernel command line), and reports everything on the
+# console as lines starting with "@@ST ", which Scripts/system-test.sh reads:
+#   @@ST RUN name status=N secs=S     a command ran (its output follows as DATA name lines)
+#   @@ST DATA name|line               one line of a command's output or of a xenstore dump
+#   @@ST SUM name lines=N             how many DATA lines name has (to detect lost console lines)
+#   @@ST VALUE name value secs=S      a waited-for observation
+# No verdicts here: the host compares.
+export PATH=/usr/sbin:/usr/bin:/usr/lib/xen-4.20/bin
+/bin/busybox --install -s /usr/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs run /run
+mkdir -p /run/xen /run/xenstored /dev/pts /tmp
+mount -t devpts devpts /dev/pts
+exec </dev/console >/dev/console 2>&1
+
+XL_OURS=/opt/xl-swift/bin/xl
+INIT_OURS=/opt/xl-swift/bin/init-dom0less
+XL_DEBIAN=/usr/lib/xen-4.20/bin/xl
+INIT_DEBIAN=/usr/lib/xen-4.20/bin/init-dom0less
+CONSOLE_LOG=/var/log/xen/console/guest-st-guest.log
+
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1f", e - s }'; }
+say() { echo "@@ST $*"; }
+
+# Prints a file as DATA lines of NAME (in few large writes: the console is slow), then its SUM line.
+emit() { # NAME FILE
+    awk -v prefix="@@ST DATA $1|" '{ print prefix $0 }' "$2"
+    say "SUM $1 lines=$(sed -n '$=' "$2" | grep . || echo 0)"
+}
+
+# Runs a command with a time limit, then reports its status, time and output.
+run() { # NAME COMMAND...
+    local name=$1 start status
+    shift
+    start=$(now)
+    timeout 300 "$@" >/tmp/"$name".out 2>&1
+    status=$?
+    say "RUN $name status=$status secs=$(since "$start")"
+    emit "$name" /tmp/"$name".out
+    return $status
+}
+
+# Waits (up to LIMIT seconds) until COMMAND succeeds; reports VALUE yes/no.
+wait_for() { # NAME LIMIT COMMAND...
+    local name=$1 limit=$2 start
+    shift 2
+    start=$(now)
+    while ! "$@" >/dev/null 2>&1; do
+        if [ "$(since "$start" | cut -d. -f1)" -ge "$limit" ]; then
+            say "VALUE $name no secs=$(since "$start")"
+            return 1
+        fi
+        sleep 1
+    done
+    say "VALUE $name yes secs=$(since "$start")"
+}
+
+# The whole xenstore tree with permissions.
+dump() { # NAME
+    xenstore-ls -fp / >/tmp/"$1".xs 2>&1
+    emit "$1" /tmp/"$1".xs
+}
+
+# Only how the tree differs from an earlier dump (nothing when they are equal).
+dump_changes() { # NAME EARLIER
+    xenstore-ls -fp / >/tmp/"$1".xs 2>&1
+    diff /tmp/"$2".xs /tmp/"$1".xs | grep '^[-+]/' >/tmp/"$1".diff
+    emit "$1" /tmp/"$1".diff
+}
+
+guest_printed() { grep -q "ST-GUEST st-guest up" "$CONSOLE_LOG"; }
+guest_connected() { [ "$(xenstore-read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]; }
+domid_of() { "$XL_DEBIAN" domid "$1" 2>/dev/null; }
+
+boot_started=$(now)
+boot=ours
+for word in $(cat /proc/cmdline); do
+    case $word in st.boot=*) boot=${word#st.boot=} ;; esac
+done
+say "BOOT $boot uptime=$boot_started"
+
+# Debian's xencommons, by hand: modules, xenfs, xenstored, dom0's entries, xenconsoled.
+start=$(now)
+for module in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc; do
+    insmod /lib/modules/$module.ko || say "MODULE $module failed"
+done
+mount -t xenfs xenfs /proc/xen
+xenstored --pid-file /run/xenstored.pid
+wait_for xenstored 30 xenstore-read /local
+xen-init-dom0 >/tmp/xen-init-dom0.out 2>&1 || emit xen-init-dom0 /tmp/xen-init-dom0.out
+xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console
+say "VALUE dom0-setup done secs=$(since "$start")"
+say "VALUE passthrough-status $(cat /proc/device-tree/pl061@9030000/status 2>/dev/null | tr -d '\0' || echo none) secs=0"
+
+if [ "$boot" = overlay ]; then
+    # A Xen with CONFIG_OVERLAY_DTB: the overlay goes in, to dom0, and out; ours, then Debian's xl.
+    xenstore-ls -fp / >/tmp/xs-ov-base.xs 2>&1
+    run ov-add-ours "$XL_OURS" dt-overlay add /st/overlay.dtbo
+    run ov-list-ours "$XL_OURS" dt-overlay list
+    dump_changes xs-ov-added xs-ov-base
+    run ov-add-again-ours "$XL_OURS" dt-overlay add /st/overlay.dtbo
+    run ov-attach-ours "$XL_OURS" dt-overlay attach /st/overlay.dtbo 0
+    run ov-list-attached-ours "$XL_OURS" dt-overlay list
+    run ov-remove-ours "$XL_OURS" dt-overlay remove /st/overlay.dtbo
+    dump_changes xs-ov-removed xs-ov-base
+    # Again with the host tree, from which ours computes the devices' IRQs and MMIO for its record.
+    run ov-add-hostdtb-ours "$XL_OURS" --host-dtb /st/host.dtb dt-overlay add /st/overlay.dtbo
+    run ov-attach-hostdtb-ours "$XL_OURS" --host-dtb /st/host.dtb dt-overlay attach /st/overlay.dtbo 0
+    run ov-list-hostdtb-ours "$XL_OURS" dt-overlay list --json
+    run ov-remove-hostdtb-ours "$XL_OURS" dt-overlay remove /st/overlay.dtbo
+    run ov-add-debian "$XL_DEBIAN" dt-overlay add /st/overlay.dtbo
+    run ov-add-again-debian "$XL_DEBIAN" dt-overlay add /st/overlay.dtbo
+    run ov-attach-debian "$XL_DEBIAN" dt-overlay attach /st/overlay.dtbo 0
+    run ov-remove-debian "$XL_DEBIAN" dt-overlay remove /st/overlay.dtbo
+elif [ "$boot" = debian ]; then
+    run init "$INIT_DEBIAN"
+    wait_for enhanced-connected 240 guest_connected 1
+    dump xs-init
+    run list-debian "$XL_DEBIAN" list
+    run list-ours "$XL_OURS" list
+else
+    run init "$INIT_OURS"
+    wait_for enhanced-connected 240 guest_connected 1
+    dump xs-init
+    run init-again "$INIT_OURS"
+    dump_changes xs-init-again xs-init
+    run list-debian "$XL_DEBIAN" list
+    run list-ours "$XL_OURS" list
+
+    # xl create of the same guest, ours then Debian's, each destroyed by the same xl; then once
+    # more by Debian's xl, destroyed by ours ("mixed"; Debian's monitor process stopped first, so
+    # that only our destroy cleans up).
+    for who in ours debian mixed; do
+        case $who in
+            ours) xl=$XL_OURS; destroyer=$XL_OURS ;;
+            debian) xl=$XL_DEBIAN; destroyer=$XL_DEBIAN ;;
+            mixed) xl=$XL_DEBIAN; destroyer=$XL_OURS ;;
+        esac
+        xenstore-ls -fp / >/tmp/xs-before-create-$who.xs 2>&1
+        rm -f "$CONSOLE_LOG"
+        if run create-$who "$xl" create /st/guest.cfg; then
+            domid=$(domid_of st-guest)
+            if [ $who != mixed ]; then
+                wait_for guest-printed-$who 240 guest_printed
+                wait_for guest-connected-$who 60 guest_connected "$domid"
+                dump xs-create-$who
+                run list-debian-$who "$XL_DEBIAN" list
+                run list-ours-$who "$XL_OURS" list
+                [ -f "$CONSOLE_LOG" ] && emit console-$who "$CONSOLE_LOG"
+            else
+                for pid in $(pgrep -f "xl create /st/guest.cfg"); do kill -9 "$pid"; done
+            fi
+            run destroy-$who "$destroyer" destroy st-guest
+            sleep 2
+        fi
+        run list-after-$who "$XL_DEBIAN" list
+        dump_changes xs-after-$who xs-before-create-$who
+    done
+
+    # dt-overlay add: this Xen has no CONFIG_OVERLAY_DTB.
+    xenstore-ls -fp / >/tmp/xs-before-overlay.xs 2>&1
+    run overlay-ours "$XL_OURS" dt-overlay add /st/overlay.dtbo
+    run overlay-ours-hostdtb "$XL_OURS" --host-dtb /st/host.dtb dt-overlay add /st/overlay.dtbo
+    run overlay-debian "$XL_DEBIAN" dt-overlay add /st/overlay.dtbo
+    run overlay-list-ours "$XL_OURS" dt-overlay list
+    dump_changes xs-after-overlay xs-before-overlay
+fi
+"$XL_DEBIAN" dmesg 2>&1 | grep -v 'vGIC' | tail -n 60 >/tmp/xen-dmesg
+emit xen-dmesg /tmp/xen-dmesg
+top -b -n 1 | head -n 25 >/tmp/top
+emit top /tmp/top
+say "DONE $boot secs=$(since "$boot_started")"
+sync
+poweroff -f
