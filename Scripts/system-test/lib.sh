@@ -85,6 +85,3 @@ st_unmount_all() {
 }
 
 st_chroot() { chroot "$ST_CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
-
-# A hash of the files a cached product depends on: rebuilt when any of them changes.
-st_key() { cat "$@" | sha256sum | cut -c1-16; }
