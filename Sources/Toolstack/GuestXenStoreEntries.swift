@@ -104,6 +104,12 @@ struct GuestXenStoreEntries {
             where try xenstore.exists(path, in: tx) && (!parents.contains(path) || xenstore.children(path, in: tx).isEmpty) {
                 try xenstore.remove(path, in: tx)
             }
+            // libxl's path clean-up: back-end directories the removal left empty go too, whoever created them.
+            let root = "/local/domain/\(backend)/backend"
+            for path in ["console", "vuart"].map({ "\(root)/\($0)" }) + [root]
+            where try xenstore.exists(path, in: tx) && xenstore.children(path, in: tx).isEmpty {
+                try xenstore.remove(path, in: tx)
+            }
         }
     }
 
