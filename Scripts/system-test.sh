@@ -21,14 +21,16 @@ rm -f "$ST_OUT/skip-reason"
 total_start=$(date +%s)
 
 ok=true
-st_step "host packages" st_host_packages || ok=false
-$ok && { st_step "toolchain setup" st_toolchain || ok=false; }
-$ok && { st_step "cross build" st_cross_build || ok=false; }
-$ok && { st_step "system images" st_images || ok=false; }
+for step in "host packages:st_host_packages" "toolchain setup:st_toolchain" "cross build:st_cross_build" \
+            "system images:st_images"; do
+    st_step "${step%%:*}" "${step#*:}"
+    [ "$ST_STATUS" -eq 0 ] || { ok=false; break; }
+done
 boots=(ours debian)
 if $ok && [ "${SYSTEM_TEST_OVERLAY:-1}" != 0 ]; then
     # Optional: without it (a download failed) the other boots still run.
-    st_step "overlay Xen build" st_overlay_xen && boots+=(overlay)
+    st_step "overlay Xen build" st_overlay_xen
+    [ "$ST_STATUS" -ne 0 ] || boots+=(overlay)
 fi
 st_unmount_all
 if $ok; then

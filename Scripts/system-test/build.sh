@@ -4,6 +4,8 @@
 
 # Libraries the static libxen*.a need that the package's module maps do not name.
 ST_STATIC_LIBS=(xendevicemodel xenevtchn xengnttab xentoolcore xentoollog z lzma bz2 zstd lzo2)
+# libxenguest.a members that only constructors reach (see st_cross_build).
+ST_XENGUEST_LOADERS=(xg_dom_armzimageloader.o xg_dom_elfloader.o xg_dom_binloader.o)
 
 st_chroot_mounts() {
     st_mount proc proc /proc
@@ -42,17 +44,25 @@ st_cross_build() {
     rm -rf "$src/Sources" "$src/Tests" "$src/Package.swift"
     (cd "$ST_ROOT" && git ls-files -co --exclude-standard -z -- Package.swift Sources Tests | tar --null -T - -cf -) | tar -xf - -C "$src"
     st_destination >"$ST_CHROOT/destination.json"
-    local link=() lib
+    # libxenguest's kernel loaders (arm64 Image and zImage, ELF, binary) register themselves from
+    # constructors and nothing refers to them, so a static link leaves them out and xc_dom_parse_image
+    # finds no loader. They go in as objects of their own (--whole-archive would load the archive's
+    # other members a second time).
+    local loaders=$ST_CHROOT/build/xenguest-loaders object link=() lib
+    mkdir -p "$loaders"
+    (cd "$loaders" && ar x "$ST_SYSROOT/usr/lib/aarch64-linux-gnu/libxenguest.a" "${ST_XENGUEST_LOADERS[@]}")
+    for object in "${ST_XENGUEST_LOADERS[@]}"; do link+=(-Xlinker "/build/xenguest-loaders/$object"); done
     for lib in "${ST_STATIC_LIBS[@]}"; do link+=(-Xlinker "-l$lib"); done
     local product
     for product in xl init-dom0less; do
         st_log "cross build: $product (swift $(st_chroot swift --version 2>&1 | grep -o 'version [0-9.]*' | head -n1))"
-        st_chroot sh -c "cd /src && swift build -c release --destination /destination.json --scratch-path /build --product $product ${link[*]}"
+        rm -f "$ST_CHROOT/build/aarch64-unknown-linux-gnu/release/$product"
+        st_chroot sh -c "cd /src && swift build -c release --destination /destination.json --scratch-path /build --product $product ${link[*]}" || return 1
     done
     mkdir -p "$ST_OUT/bin"
     for product in xl init-dom0less; do
-        st_chroot aarch64-linux-gnu-strip -o "/build/$product.stripped" "/build/aarch64-unknown-linux-gnu/release/$product"
-        mv "$ST_CHROOT/build/$product.stripped" "$ST_OUT/bin/$product"
+        st_chroot aarch64-linux-gnu-strip -o "/build/$product.stripped" "/build/aarch64-unknown-linux-gnu/release/$product" || return 1
+        mv "$ST_CHROOT/build/$product.stripped" "$ST_OUT/bin/$product" || return 1
         if readelf -d "$ST_OUT/bin/$product" 2>/dev/null | grep -q NEEDED; then
             st_log "cross build: $product is not static"; return 1
         fi

@@ -25,7 +25,10 @@ st_result() { # STATUS NAME DETAIL
 
 st_timing() { ST_TIMINGS+=("$1 $2"); }
 
-# Runs a step function with timing; a failure or skip is recorded as a result line.
+# Runs a step function with timing; a failure or skip is recorded as a result line. The status goes
+# to ST_STATUS and st_step itself returns 0: called from a condition (st_step ... || x), bash would
+# ignore `set -e` inside the step, and a failing command would not end it.
+ST_STATUS=0
 st_step() { # NAME FUNCTION
     local name=$1 fn=$2 start status
     start=$(date +%s.%N)
@@ -42,7 +45,7 @@ st_step() { # NAME FUNCTION
         3) SKIP_REASON=$(cat "$ST_OUT/skip-reason" 2>/dev/null || echo "unknown"); st_result SKIP "$name" "$SKIP_REASON" ;;
         *) st_result FAIL "$name" "step failed with status $status (log above)" ;;
     esac
-    return "$status"
+    ST_STATUS=$status
 }
 
 # Inside a step: give up on the step as skipped (a download or the registry is unreachable).

@@ -23,4 +23,9 @@ static inline xentoollog_logger *xlswift_quiet_logger(void) {
     static xentoollog_logger quiet = { xlswift_quiet_vmessage, xlswift_quiet_progress, xlswift_quiet_destroy };
     return &quiet;
 }
+/* With xl -v the domain builder's own messages (libxenguest's DOMPRINTF, detail level
+ * and up) go to stderr, as upstream xl's logger shows them at -v. */
+static inline xentoollog_logger *xlswift_stderr_builder_logger(void) {
+    return (xentoollog_logger *)xtl_createlogger_stdiostream(stderr, XTL_DETAIL, 0);
+}
 #endif

@@ -250,7 +250,9 @@ struct CreateRun {
     }
 
     private static func reason(_ error: any Error) -> String {
-        if let error = error as? HypervisorError { return "\(error.operation) returned \(error.errno)" }
+        if let error = error as? HypervisorError {
+            return "\(error.operation) returned \(error.errno)" + (error.reason.map { " (\($0))" } ?? "")
+        }
         return String(describing: error)
     }
 }

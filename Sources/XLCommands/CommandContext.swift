@@ -54,7 +54,7 @@ final class CommandContext {
         } else {
             if version != nil { throw ToolstackError("--xen-version applies only to a simulated host (--simulate DIR)") }
             if flavour != nil { throw ToolstackError("--xen-flavour applies only to a simulated host (--simulate DIR)") }
-            do { hypervisor = try XenCallHypervisor.open() } catch {
+            do { hypervisor = try XenCallHypervisor.open(builderLog: globals.verbose > 0) } catch {
                 throw ToolstackError("Xen is not reachable on this machine (\(error.operation): \(error.errno.name)); to run against a simulated host use --simulate DIR or XL_SIMULATE=DIR")
             }
             do { xenstore = try LibXenStoreBackend(socketPath: environment["XENSTORED_PATH"]) } catch {

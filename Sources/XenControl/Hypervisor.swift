@@ -63,13 +63,16 @@ public enum DTOverlayOperation: UInt8, Sendable, Codable {
     case remove = 2
 }
 
-/// A failed hypervisor operation: what was asked, and the errno Xen returned.
+/// A failed hypervisor operation: what was asked, the errno Xen returned, and the library's own
+/// reason when it gave one (libxenguest's builder explains failures its errno does not).
 public struct HypervisorError: Error, Hashable, Sendable, CustomStringConvertible {
     public var operation: String
     public var errno: Errno
-    public init(_ operation: String, errno: Errno) {
+    public var reason: String?
+    public init(_ operation: String, errno: Errno, reason: String? = nil) {
         self.operation = operation
         self.errno = errno
+        self.reason = reason
     }
-    public var description: String { "\(operation) failed: \(errno)" }
+    public var description: String { "\(operation) failed: \(errno)" + (reason.map { " (\($0))" } ?? "") }
 }

@@ -44,7 +44,7 @@ extension XenCallHypervisor: DomainControl {
             consoleEventChannel: image.console.port, consoleDomain: UInt32(image.console.remote.rawValue), vpl011: image.vpl011)
         let built: XenARMBuildResult
         do throws(XenBuildError) { built = try ctrl.buildARMGuest(domid: UInt32(domain.rawValue), request) } catch {
-            throw HypervisorError(error.call, errno: error.errno)
+            throw HypervisorError(error.call, errno: error.errno, reason: error.reason)
         }
         let layout = ARMBootLayout(
             kernelStart: built.kernelStart, kernelEnd: built.kernelEnd, ramdiskStart: built.ramdiskStart, ramdiskEnd: built.ramdiskEnd,

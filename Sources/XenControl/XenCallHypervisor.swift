@@ -14,9 +14,10 @@ public final class XenCallHypervisor: Hypervisor {
     }
 
     /// Opens libxenctrl and libxencall; throws `open /dev/xen/privcmd` with their errno when Xen is not reachable.
-    public static func open() throws(HypervisorError) -> XenCallHypervisor {
+    /// With `builderLog`, the domain builder's messages go to stderr (`xl -v`).
+    public static func open(builderLog: Bool = false) throws(HypervisorError) -> XenCallHypervisor {
         do throws(Errno) {
-            let control = try XenCtrl()
+            let control = try XenCtrl(builderLog: builderLog)
             let transport = try XenCallTransport()
             return XenCallHypervisor(transport: transport, control: control)
         } catch {

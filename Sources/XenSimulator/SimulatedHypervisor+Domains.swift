@@ -75,7 +75,9 @@ extension SimulatedHypervisor: DomainControl {
             // No loader for the image, or a kernel past the address space: xc_dom_parse_image. No room: meminit.
             // A kernel beyond RAM: its segment cannot be mapped when the image is built.
             switch error {
-            case .notAnImage, .kernelTooLarge: throw HypervisorError("xc_dom_parse_image", errno: .EINVAL)
+            case .notAnImage:
+                throw HypervisorError("xc_dom_parse_image", errno: .EINVAL, reason: "xc_dom_find_loader: no loader found")
+            case .kernelTooLarge: throw HypervisorError("xc_dom_parse_image", errno: .EINVAL)
             case .memory: throw HypervisorError("xc_dom_boot_mem_init", errno: .ENOMEM)
             case .kernelOutsideRAM: throw HypervisorError("xc_dom_build_image", errno: .ENOMEM)
             }

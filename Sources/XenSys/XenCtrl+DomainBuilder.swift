@@ -51,13 +51,16 @@ public struct XenARMBuildResult: Hashable, Sendable {
     public var deviceTreeStart: UInt64
 }
 
-/// A failed libxenctrl/libxenguest call of the domain builder: its name and the errno it left.
+/// A failed libxenctrl/libxenguest call of the domain builder: its name, the errno it left and
+/// libxenguest's own reason when it gave one (its errno alone is often a bare EIO or EINVAL).
 public struct XenBuildError: Error, Hashable, Sendable {
     public var call: String
     public var errno: Errno
-    public init(_ call: String, _ errno: Errno) {
+    public var reason: String?
+    public init(_ call: String, _ errno: Errno, reason: String? = nil) {
         self.call = call
         self.errno = errno
+        self.reason = reason
     }
 }
 
@@ -105,7 +108,6 @@ extension XenCtrl {
             throw XenBuildError("xc_dom_allocate", .current)
         }
         defer { xc_dom_release(dom) }
-        _ = xc_dom_loginit(handle)
 
         dom.pointee.container_type = XC_DOM_HVM_CONTAINER
         dom.pointee.target_pages = xen_pfn_t(UInt64(request.memoryMiB) << 8)
@@ -163,10 +165,14 @@ extension XenCtrl {
         #endif
     }
 
-    /// One builder call: nonzero is a failure, reported with the errno it left.
+    /// One builder call: nonzero is a failure, reported with the errno it left and libxenguest's reason.
     private func step(_ call: String, _ body: () -> Int32) throws(XenBuildError) {
+        xc_clear_last_error(handle)
         Errno.clear()
-        guard body() == 0 else { throw XenBuildError(call, .current) }
+        guard body() == 0 else {
+            let failure = Errno.current
+            throw XenBuildError(call, failure, reason: lastErrorMessage())
+        }
     }
 
     /// Writes the ramdisk's guest addresses into `/chosen/linux,initrd-start` and `-end` (big-endian 64-bit) in place.

@@ -4,15 +4,37 @@ import XenTypes
 /// A libxenctrl handle: the running Xen's version word and its domain list.
 public final class XenCtrl {
     let handle: OpaquePointer
+    private let builderLogger: UnsafeMutablePointer<xentoollog_logger>?
 
     /// `xc_interface_open` with a quiet logger; throws the errno it left (`ENOENT` without Xen).
-    public init() throws(Errno) {
+    /// With `builderLog`, libxenguest's domain-builder messages go to stderr (`xl -v`).
+    public init(builderLog: Bool = false) throws(Errno) {
+        let builderLogger = builderLog ? xlswift_stderr_builder_logger() : nil
         Errno.clear()
-        guard let handle = xc_interface_open(xlswift_quiet_logger(), xlswift_quiet_logger(), 0) else { throw Errno.current }
+        guard let handle = xc_interface_open(xlswift_quiet_logger(), builderLogger ?? xlswift_quiet_logger(), 0) else {
+            let failure = Errno.current
+            if let builderLogger { xtl_logger_destroy(builderLogger) }
+            throw failure
+        }
         self.handle = handle
+        self.builderLogger = builderLogger
     }
 
-    deinit { xc_interface_close(handle) }
+    deinit {
+        xc_interface_close(handle)
+        if let builderLogger { xtl_logger_destroy(builderLogger) }
+    }
+
+    /// The text of libxenctrl's last error (`xc_get_last_error`), which libxenguest sets when it fails
+    /// (for example "xc_dom_find_loader: no loader found"); nil when there is none.
+    func lastErrorMessage() -> String? {
+        guard let last = xc_get_last_error(handle), last.pointee.code != XC_ERROR_NONE else { return nil }
+        var message = last.pointee.message
+        let text = withUnsafeBytes(of: &message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return text.isEmpty ? nil : text
+    }
 
     /// `xc_version(XENVER_version)`: `(major << 16) | minor`.
     public func version() throws(Errno) -> UInt32 {

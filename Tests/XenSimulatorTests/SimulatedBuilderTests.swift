@@ -23,7 +23,9 @@ final class SimulatedBuilderTests: XCTestCase {
     }
 
     private func failure(_ body: () throws -> Void) -> String? {
-        do { try body(); return nil } catch { return (error as? HypervisorError).map { "\($0.operation) \($0.errno.name)" } }
+        do { try body(); return nil } catch {
+            return (error as? HypervisorError).map { "\($0.operation) \($0.errno.name)" + ($0.reason.map { " (\($0))" } ?? "") }
+        }
     }
 
     /// An arm64 Image of `bytes` bytes with the given `text_offset`.
@@ -73,7 +75,7 @@ final class SimulatedBuilderTests: XCTestCase {
     func testTheBuilderFailsWhereLibxenguestDoes() throws {
         try xen.setMaxMemory(domain, kib: 65536)
         XCTAssertEqual(failure { _ = try xen.loadKernel(domain, image: try image(kernel: [UInt8](repeating: 7, count: 4096))) },
-                       "xc_dom_parse_image EINVAL")
+                       "xc_dom_parse_image EINVAL (xc_dom_find_loader: no loader found)", "libxenguest's reason comes with the errno")
         XCTAssertEqual(failure { _ = try xen.loadKernel(domain, image: try image(kernel: kernel(textOffset: UInt64.max - 10))) },
                        "xc_dom_parse_image EINVAL")
         XCTAssertEqual(failure { _ = try xen.loadKernel(domain, image: try image(kernel: kernel(textOffset: 1 << 30))) },
