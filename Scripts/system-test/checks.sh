@@ -41,6 +41,7 @@ st_normalise() { # [DOMID]
         -e 's|(/start_time = )"[0-9.]+"|\1"TIME"|' \
         -e 's|(/port = )"[0-9]+"|\1"PORT"|' \
         ${d:+-e "s|/local/domain/$d([/ ])|/local/domain/D\\1|g" -e "s|/libxl/$d([/ ])|/libxl/D\\1|g"} \
+        ${d:+-e "s|(/backend/[a-z]+/)$d([/ \"])|\\1D\\2|g" -e "s|(/frontend-id = )\"$d\"|\\1\"D\"|"} \
         ${d:+-e "s|(/domid = )\"$d\"|\\1\"D\"|" -e "s/([(,][nrwb])$d([,)])/\\1D\\2/g" -e "s/([(,][nrwb])$d([,)])/\\1D\\2/g"} \
     | LC_ALL=C sort
 }

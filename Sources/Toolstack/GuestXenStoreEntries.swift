@@ -15,11 +15,15 @@ struct GuestXenStoreEntries {
     var vmPath: String { "/vm/\(uuid)" }
     var libxlPath: String { "/libxl/\(domain)" }
 
-    /// Nodes the guest may write (libxl gives it read-write on these).
+    /// Directories dom0 owns and the guest reads (libxl's `roperm`, like the domain's home).
+    static let guestReadable = ["cpu", "memory", "device", "control"]
+    /// Nodes the guest may write (libxl's `rwperm`: the guest owns them).
     static let guestWritable = [
-        "device", "control/shutdown", "control/feature-poweroff", "control/feature-reboot", "control/feature-suspend",
-        "control/sysrq", "data", "drivers", "feature", "attr", "error",
+        "control/shutdown", "control/feature-poweroff", "control/feature-reboot", "control/feature-suspend",
+        "control/sysrq", "device/suspend/event-channel", "data", "drivers", "feature", "attr", "error",
     ]
+    /// What libxl tells every guest the toolstack supports.
+    static let platformFeatures = ["control/platform-feature-multiprocessor-suspend", "control/platform-feature-xs_reset_watches"]
 
     /// `LIBXL_XENCONSOLE_LIMIT` and `LIBXL_XENCONSOLE_PROTOCOL`.
     static let consoleLimit = "1048576"
@@ -36,8 +40,14 @@ struct GuestXenStoreEntries {
         let writable = [XenStorePermission(.none, domain)]
         return try xenstore.transaction { tx in
             let created = try ["/vm", "/libxl"].filter { !(try xenstore.exists($0, in: tx)) }
-            try xenstore.mkdir(domainPath, in: tx)
-            try xenstore.setPermissions(domainPath, readable, in: tx)
+            for path in [domainPath, vmPath] + Self.guestReadable.map({ "\(domainPath)/\($0)" }) {
+                try xenstore.mkdir(path, in: tx)
+                try xenstore.setPermissions(path, readable, in: tx)
+            }
+            for path in [libxlPath, "\(libxlPath)/device"] {
+                try xenstore.mkdir(path, in: tx)
+                try xenstore.setPermissions(path, [XenStorePermission(.none, .dom0)], in: tx)
+            }
             var values: [(String, String)] = [
                 ("vm", vmPath), ("name", config.name), ("domid", String(domain.rawValue)),
                 ("memory/static-max", String(config.maxMemoryKiB)), ("memory/target", String(config.targetMemoryKiB)),
@@ -49,6 +59,7 @@ struct GuestXenStoreEntries {
                 try xenstore.write("\(domainPath)/\(key)", string: "", in: tx)
                 try xenstore.setPermissions("\(domainPath)/\(key)", writable, in: tx)
             }
+            for key in Self.platformFeatures { try xenstore.write("\(domainPath)/\(key)", string: "1", in: tx) }
             let seconds = Int(startTime)
             let centiseconds = Int((startTime - Double(seconds)) * 100)
             for (key, value) in [("uuid", uuid.description), ("name", config.name), ("start_time", "\(seconds).\(centiseconds < 10 ? "0" : "")\(centiseconds)")] {
