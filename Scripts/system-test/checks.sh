@@ -46,9 +46,13 @@ st_normalise() { # [DOMID]
     | LC_ALL=C sort
 }
 
-# A normalised dump split into "PATH = VALUE" lines and "PATH<TAB>PERMISSIONS" lines.
+# A normalised dump split into "PATH = VALUE" lines and "PATH<TAB>PERMISSIONS" lines. Paths that
+# normalise alike (the /vm/UUID of two domains) get one line with their permissions in sorted order.
 st_values() { sed -E 's/^(.*) = (".*")[[:space:]]+\(([^()]*)\)$/\1 = \2/' "$1" | LC_ALL=C sort; }
-st_perms() { sed -E 's/^(.*) = (".*")[[:space:]]+\(([^()]*)\)$/\1\t(\3)/' "$1" | LC_ALL=C sort -t "$(printf '\t')" -k1,1; }
+st_perms() {
+    sed -E 's/^(.*) = (".*")[[:space:]]+\(([^()]*)\)$/\1\t(\3)/' "$1" | LC_ALL=C sort \
+        | awk -F'\t' '$1 == path { perms = perms " " $2; next } NR > 1 { print path "\t" perms } { path = $1; perms = $2 } END { if (NR) print path "\t" perms }'
+}
 
 # Why a difference is fine, from Scripts/system-test/expected-differences (TOPIC, KIND, regex, reason).
 st_expected() { # TOPIC KIND LINE
