@@ -48,9 +48,9 @@ st_cross_build() {
     # constructors and nothing refers to them, so a static link leaves them out and xc_dom_parse_image
     # finds no loader. They go in as objects of their own (--whole-archive would load the archive's
     # other members a second time).
-    local loaders=$ST_CHROOT/build/xenguest-loaders object link=() lib
-    mkdir -p "$loaders"
-    (cd "$loaders" && ar x "$ST_SYSROOT/usr/lib/aarch64-linux-gnu/libxenguest.a" "${ST_XENGUEST_LOADERS[@]}")
+    local object link=() lib
+    mkdir -p "$ST_CHROOT/build/xenguest-loaders"
+    st_chroot sh -c "cd /build/xenguest-loaders && aarch64-linux-gnu-ar x /sysroot/usr/lib/aarch64-linux-gnu/libxenguest.a ${ST_XENGUEST_LOADERS[*]}" || return 1
     for object in "${ST_XENGUEST_LOADERS[@]}"; do link+=(-Xlinker "/build/xenguest-loaders/$object"); done
     for lib in "${ST_STATIC_LIBS[@]}"; do link+=(-Xlinker "-l$lib"); done
     local product
