@@ -108,8 +108,8 @@ struct Dom0lessSetup {
                         throw Dom0lessForeignHome()
                     }
                     if ours {
-                        if let old = try xenstore.readString(tree.home + "/vm", in: tx), old.hasPrefix("vm/"), !old.dropFirst(3).contains("/") {
-                            try xenstore.remove("/" + old, in: tx)
+                        if let old = try xenstore.readString(tree.home + "/vm", in: tx).flatMap(Toolstack.vmPath) {
+                            try xenstore.remove(old, in: tx)
                         }
                         try xenstore.remove(tree.home, in: tx)
                         try xenstore.remove(tree.libxlPath, in: tx)

@@ -42,7 +42,7 @@ public struct Dom0lessXenstoreTree: Hashable, Sendable {
             Node(path: vmPath + "/name", value: name),
             Node(path: vmPath + "/start_time", value: startTime),
             Node(path: home, value: "", permissions: readOnly),
-            Node(path: home + "/vm", value: "vm/\(uuid)"),
+            Node(path: home + "/vm", value: vmPath),
             Node(path: home + "/name", value: name),
             Node(path: home + "/domid", value: "\(domain)"),
         ]

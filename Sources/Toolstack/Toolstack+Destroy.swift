@@ -45,8 +45,8 @@ extension Toolstack {
         log("destroyed domain \(info.id)")
     }
 
-    /// The absolute `/vm/<uuid>` path a domain's `vm` node names (init-dom0less writes it relative,
-    /// as `vm/<uuid>`); `nil` for anything else, so a damaged value never removes another subtree.
+    /// The absolute `/vm/<uuid>` path a domain's `vm` node names (upstream's init-dom0less writes it
+    /// relative, as `vm/<uuid>`); `nil` for anything else, so a damaged value never removes another subtree.
     static func vmPath(_ value: String) -> String? {
         let path = value.hasPrefix("/") ? value : "/" + value
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)

@@ -100,7 +100,7 @@ enum Dom0lessFixtures {
     /// The xenstore state of one domain: its home, its /vm entry, its /libxl record, and whether introduced.
     static func snapshot(_ store: any XenStore, _ domain: DomainID) throws -> [String] {
         var lines = try dump(store, "/local/domain/\(domain)") + dump(store, "/libxl/\(domain)")
-        if let vm = try store.readString("/local/domain/\(domain)/vm") { lines += try dump(store, "/" + vm) }
+        if let vm = try store.readString("/local/domain/\(domain)/vm") { lines += try dump(store, vm) }
         lines.append("introduced: \(try store.isIntroduced(domain))")
         return lines.sorted()
     }

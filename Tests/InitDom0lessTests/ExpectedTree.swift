@@ -36,7 +36,7 @@ enum ExpectedTree {
             "\(home)/store = \"\" n0,r2",
             "\(home)/store/port = \"1\" n0,r2",
             "\(home)/store/ring-ref = \"\(ringRef)\" n0,r2",
-            "\(home)/vm = \"vm/\(uuid)\" n0,r2",
+            "\(home)/vm = \"/vm/\(uuid)\" n0,r2",
             "/libxl/2 = \"\" n0",
             "/libxl/2/dm-version = \"qemu_xen\" n0",
             "/libxl/2/libxl-json = \"\(json)\" n0",

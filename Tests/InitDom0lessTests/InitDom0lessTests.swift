@@ -95,7 +95,7 @@ final class InitDom0lessTests: XCTestCase {
         XCTAssertEqual(rows.map { $0["domid"] as? Int }, [0, 1, 2, 3])
         let web = try XCTUnwrap(rows[2]["config"] as? [String: Any])
         XCTAssertEqual((web["c_info"] as? [String: Any])?["name"] as? String, "web")
-        XCTAssertEqual((web["c_info"] as? [String: Any])?["uuid"] as? String, String(vm.dropFirst("vm/".count)))
+        XCTAssertEqual((web["c_info"] as? [String: Any])?["uuid"] as? String, String(vm.dropFirst("/vm/".count)))
         XCTAssertEqual((web["b_info"] as? [String: Any])?["max_vcpus"] as? Int, 2)
         let plain = try XCTUnwrap(rows[1]["config"] as? [String: Any])
         XCTAssertEqual((plain["c_info"] as? [String: Any])?.count, 0, "no name or uuid in xenstore")
@@ -103,7 +103,7 @@ final class InitDom0lessTests: XCTestCase {
         XCTAssertEqual(xl("destroy", "web").0, 0)
         let after = try SimulatedHost.open(directory: host.directory)
         defer { after.close() }
-        XCTAssertFalse(try after.xenstore.exists("/" + vm))
+        XCTAssertFalse(try after.xenstore.exists(vm))
         XCTAssertFalse(try after.xenstore.exists("/local/domain/2"))
         XCTAssertTrue(try after.xenstore.exists("/local/domain/3"))
     }
