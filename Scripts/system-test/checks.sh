@@ -231,6 +231,14 @@ st_check_create() {
             fi
             continue
         fi
+        if [ $who = ours ]; then
+            local builder; builder=$(st_data ours create-ours | grep -c '^domainbuilder: detail: xc_dom_')
+            if [ "$builder" -gt 0 ]; then
+                st_result PASS "xl -v create (ours) shows the domain builder's messages" "$builder libxenguest lines, e.g. $(st_data ours create-ours | grep -m1 '^domainbuilder: detail: xc_dom_')"
+            else
+                st_result FAIL "xl -v create (ours) shows the domain builder's messages" "none in: ${out%;}"
+            fi
+        fi
         local destroyed; destroyed=$(st_status ours "destroy-$who")
         if [ "$destroyed" = 0 ] && [ -z "$changes" ] && [ -z "$left" ]; then
             st_result PASS "xl destroy ($who)" "domain gone, xenstore tree as before the create"

@@ -132,18 +132,18 @@ else
     run list-debian "$XL_DEBIAN" list
     run list-ours "$XL_OURS" list
 
-    # xl create of the same guest, ours then Debian's, each destroyed by the same xl; then once
-    # more by Debian's xl, destroyed by ours ("mixed"; Debian's monitor process stopped first, so
-    # that only our destroy cleans up).
+    # xl create of the same guest, ours (with -v: the domain builder's messages) then Debian's, each
+    # destroyed by the same xl; then once more by Debian's xl, destroyed by ours ("mixed"; Debian's
+    # monitor process stopped first, so that only our destroy cleans up).
     for who in ours debian mixed; do
         case $who in
-            ours) xl=$XL_OURS; destroyer=$XL_OURS ;;
-            debian) xl=$XL_DEBIAN; destroyer=$XL_DEBIAN ;;
-            mixed) xl=$XL_DEBIAN; destroyer=$XL_OURS ;;
+            ours) xl=$XL_OURS; destroyer=$XL_OURS; verbose=-v ;;
+            debian) xl=$XL_DEBIAN; destroyer=$XL_DEBIAN; verbose="" ;;
+            mixed) xl=$XL_DEBIAN; destroyer=$XL_OURS; verbose="" ;;
         esac
         xenstore-ls -fp / >/tmp/xs-before-create-$who.xs 2>&1
         rm -f "$CONSOLE_LOG"
-        if run create-$who "$xl" create /st/guest.cfg; then
+        if run create-$who "$xl" $verbose create /st/guest.cfg; then
             domid=$(domid_of st-guest)
             if [ $who != mixed ]; then
                 wait_for guest-printed-$who 240 guest_printed

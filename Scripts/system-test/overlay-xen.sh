@@ -19,7 +19,7 @@ st_overlay_xen() {
         >"$ST_CHROOT/etc/apt/sources.list.d/xen-source.list"
     st_download "apt-get update (sources)" st_chroot apt-get update -q
     st_download "cross compiler" st_chroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-        --no-install-recommends gcc-aarch64-linux-gnu make python3 flex bison xz-utils
+        --no-install-recommends gcc-aarch64-linux-gnu make python3 flex bison xz-utils patch
     # The newest source version whose tarballs the mirror has (a security upload's may be missing).
     local src=/xen-src version found=""
     rm -rf "$ST_CHROOT$src"; mkdir -p "$ST_CHROOT$src"
