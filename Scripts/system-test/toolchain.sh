@@ -4,6 +4,15 @@
 
 # Host packages: debootstrap for the chroots, QEMU for the board, cpio for the initramfs, dtc.
 st_host_packages() {
+    # The chroots need mounts: a container without CAP_SYS_ADMIN cannot run this test at all, which
+    # is a skip with the reason, as a failed download is, not a failure of the tools under test.
+    local probe
+    probe=$(mktemp -d)
+    if ! mount -t tmpfs st-probe "$probe" 2>"$ST_OUT/mount-probe"; then
+        rmdir "$probe"
+        st_skip "this machine cannot mount file systems (root without CAP_SYS_ADMIN?): $(head -n1 "$ST_OUT/mount-probe")"
+    fi
+    umount "$probe"; rmdir "$probe"
     local wanted=(debootstrap qemu-system-arm cpio device-tree-compiler xz-utils) missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
