@@ -1,5 +1,6 @@
 import DeviceTree
 import Foundation
+import TestSupport
 import Toolstack
 import XenControl
 import XenSimulator
@@ -83,24 +84,10 @@ enum Dom0lessFixtures {
         return (results, lines)
     }
 
-    /// Every node at or below `root` as `path = value perms`, sorted.
-    static func dump(_ store: any XenStore, _ root: String) throws -> [String] {
-        guard try store.readString(root) != nil else { return [] }
-        var lines: [String] = []
-        func visit(_ path: String) throws {
-            let value = try store.readString(path) ?? ""
-            let perms = try store.permissions(path, in: nil).map(\.description).joined(separator: ",")
-            lines.append("\(path) = \"\(value)\" \(perms)")
-            for child in try store.children(path) { try visit(path == "/" ? "/" + child : path + "/" + child) }
-        }
-        try visit(root)
-        return lines.sorted()
-    }
-
     /// The xenstore state of one domain: its home, its /vm entry, its /libxl record, and whether introduced.
     static func snapshot(_ store: any XenStore, _ domain: DomainID) throws -> [String] {
-        var lines = try dump(store, "/local/domain/\(domain)") + dump(store, "/libxl/\(domain)")
-        if let vm = try store.readString("/local/domain/\(domain)/vm") { lines += try dump(store, vm) }
+        var lines = try XenStoreDump.lines(store, "/local/domain/\(domain)") + XenStoreDump.lines(store, "/libxl/\(domain)")
+        if let vm = try store.readString("/local/domain/\(domain)/vm") { lines += try XenStoreDump.lines(store, vm) }
         lines.append("introduced: \(try store.isIntroduced(domain))")
         return lines.sorted()
     }

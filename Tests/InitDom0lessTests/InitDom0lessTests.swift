@@ -113,10 +113,10 @@ final class InitDom0lessTests: XCTestCase {
             let host = try open(version)
             defer { host.close() }
             _ = try Dom0lessFixtures.run(host)
-            let xenstore = try Dom0lessFixtures.dump(host.xenstore, "/")
+            let xenstore = try XenStoreDump.lines(host.xenstore, "/")
             let hypervisor = host.hypervisor.state.dom0less
             let (results, lines) = try Dom0lessFixtures.run(host)
-            XCTAssertEqual(try Dom0lessFixtures.dump(host.xenstore, "/"), xenstore)
+            XCTAssertEqual(try XenStoreDump.lines(host.xenstore, "/"), xenstore)
             XCTAssertEqual(host.hypervisor.state.dom0less, hypervisor)
             XCTAssertEqual(lines[1], "domain 2 (web): already initialised; skipped")
             XCTAssertEqual(results.filter { $0.outcome == .initialised }, [])
@@ -168,10 +168,10 @@ final class InitDom0lessTests: XCTestCase {
             let (results, _) = try Dom0lessFixtures.run(host)
             XCTAssertEqual(results.map(\.outcome), [.skipped, .initialised, version >= .v4_21 ? .initialised : .failed])
             XCTAssertEqual(try Dom0lessFixtures.snapshot(host.xenstore, 2), ExpectedTree.web(ringRef: "233473"))
-            let before = try Dom0lessFixtures.dump(host.xenstore, "/")
+            let before = try XenStoreDump.lines(host.xenstore, "/")
             let second = try Dom0lessFixtures.run(host)
             XCTAssertEqual(second.results.filter { $0.outcome == .initialised }, [])
-            XCTAssertEqual(try Dom0lessFixtures.dump(host.xenstore, "/"), before)
+            XCTAssertEqual(try XenStoreDump.lines(host.xenstore, "/"), before)
         }
     }
 

@@ -16,68 +16,68 @@ final class CreateXenStoreTreeTests: XCTestCase {
     /// kept in xenstore rather than in /var/lib/xen; event-channel ports, ring frames and the start time, which
     /// differ from run to run.
     private static let libxlTree = """
-        /libxl/D = "" (n0)
-        /libxl/D/device = "" (n0)
-        /libxl/D/device/console = "" (n0)
-        /libxl/D/device/console/0 = "" (n0)
-        /libxl/D/device/console/0/backend = "/local/domain/0/backend/console/D/0" (n0)
-        /libxl/D/device/console/0/frontend = "/local/domain/D/console" (n0)
-        /libxl/D/device/console/0/frontend-id = "D" (n0)
-        /libxl/D/device/console/0/online = "1" (n0)
-        /libxl/D/device/console/0/protocol = "vt100" (n0)
-        /libxl/D/device/console/0/state = "1" (n0)
-        /libxl/D/dm-version = "qemu_xen" (n0)
-        /libxl/D/type = "pvh" (n0)
-        /local/domain/0/backend/console/D = "" (n0)
-        /local/domain/0/backend/console/D/0 = "" (n0,rD)
-        /local/domain/0/backend/console/D/0/frontend = "/local/domain/D/console" (n0,rD)
-        /local/domain/0/backend/console/D/0/frontend-id = "D" (n0,rD)
-        /local/domain/0/backend/console/D/0/online = "1" (n0,rD)
-        /local/domain/0/backend/console/D/0/protocol = "vt100" (n0,rD)
-        /local/domain/0/backend/console/D/0/state = "1" (n0,rD)
-        /local/domain/D = "" (n0,rD)
-        /local/domain/D/attr = "" (nD)
-        /local/domain/D/console = "" (n0,rD)
-        /local/domain/D/console/backend = "/local/domain/0/backend/console/D/0" (n0,rD)
-        /local/domain/D/console/backend-id = "0" (nD,r0)
-        /local/domain/D/console/limit = "1048576" (n0,rD)
-        /local/domain/D/console/output = "pty" (n0,rD)
-        /local/domain/D/console/port = PORT (n0,rD)
-        /local/domain/D/console/ring-ref = PFN (n0,rD)
-        /local/domain/D/console/tty = "" (n0,rD)
-        /local/domain/D/console/type = "xenconsoled" (n0,rD)
-        /local/domain/D/control = "" (n0,rD)
-        /local/domain/D/control/feature-poweroff = "" (nD)
-        /local/domain/D/control/feature-reboot = "" (nD)
-        /local/domain/D/control/feature-suspend = "" (nD)
-        /local/domain/D/control/platform-feature-multiprocessor-suspend = "1" (n0,rD)
-        /local/domain/D/control/platform-feature-xs_reset_watches = "1" (n0,rD)
-        /local/domain/D/control/shutdown = "" (nD)
-        /local/domain/D/control/sysrq = "" (nD)
-        /local/domain/D/cpu = "" (n0,rD)
-        /local/domain/D/cpu/0 = "" (n0,rD)
-        /local/domain/D/cpu/0/availability = "online" (n0,rD)
-        /local/domain/D/data = "" (nD)
-        /local/domain/D/device = "" (n0,rD)
-        /local/domain/D/device/suspend = "" (n0,rD)
-        /local/domain/D/device/suspend/event-channel = "" (nD)
-        /local/domain/D/domid = "D" (n0,rD)
-        /local/domain/D/drivers = "" (nD)
-        /local/domain/D/error = "" (nD)
-        /local/domain/D/feature = "" (nD)
-        /local/domain/D/memory = "" (n0,rD)
-        /local/domain/D/memory/static-max = "262144" (n0,rD)
-        /local/domain/D/memory/target = "262144" (n0,rD)
-        /local/domain/D/memory/videoram = "0" (n0,rD)
-        /local/domain/D/name = "st-guest" (n0,rD)
-        /local/domain/D/store = "" (n0,rD)
-        /local/domain/D/store/port = PORT (n0,rD)
-        /local/domain/D/store/ring-ref = PFN (n0,rD)
-        /local/domain/D/vm = "/vm/UUID" (n0,rD)
-        /vm/UUID = "" (n0,rD)
-        /vm/UUID/name = "st-guest" (n0,rD)
-        /vm/UUID/start_time = TIME (n0,rD)
-        /vm/UUID/uuid = "UUID" (n0,rD)
+        /libxl/D = "" n0
+        /libxl/D/device = "" n0
+        /libxl/D/device/console = "" n0
+        /libxl/D/device/console/0 = "" n0
+        /libxl/D/device/console/0/backend = "/local/domain/0/backend/console/D/0" n0
+        /libxl/D/device/console/0/frontend = "/local/domain/D/console" n0
+        /libxl/D/device/console/0/frontend-id = "D" n0
+        /libxl/D/device/console/0/online = "1" n0
+        /libxl/D/device/console/0/protocol = "vt100" n0
+        /libxl/D/device/console/0/state = "1" n0
+        /libxl/D/dm-version = "qemu_xen" n0
+        /libxl/D/type = "pvh" n0
+        /local/domain/0/backend/console/D = "" n0
+        /local/domain/0/backend/console/D/0 = "" n0,rD
+        /local/domain/0/backend/console/D/0/frontend = "/local/domain/D/console" n0,rD
+        /local/domain/0/backend/console/D/0/frontend-id = "D" n0,rD
+        /local/domain/0/backend/console/D/0/online = "1" n0,rD
+        /local/domain/0/backend/console/D/0/protocol = "vt100" n0,rD
+        /local/domain/0/backend/console/D/0/state = "1" n0,rD
+        /local/domain/D = "" n0,rD
+        /local/domain/D/attr = "" nD
+        /local/domain/D/console = "" n0,rD
+        /local/domain/D/console/backend = "/local/domain/0/backend/console/D/0" n0,rD
+        /local/domain/D/console/backend-id = "0" nD,r0
+        /local/domain/D/console/limit = "1048576" n0,rD
+        /local/domain/D/console/output = "pty" n0,rD
+        /local/domain/D/console/port = PORT n0,rD
+        /local/domain/D/console/ring-ref = PFN n0,rD
+        /local/domain/D/console/tty = "" n0,rD
+        /local/domain/D/console/type = "xenconsoled" n0,rD
+        /local/domain/D/control = "" n0,rD
+        /local/domain/D/control/feature-poweroff = "" nD
+        /local/domain/D/control/feature-reboot = "" nD
+        /local/domain/D/control/feature-suspend = "" nD
+        /local/domain/D/control/platform-feature-multiprocessor-suspend = "1" n0,rD
+        /local/domain/D/control/platform-feature-xs_reset_watches = "1" n0,rD
+        /local/domain/D/control/shutdown = "" nD
+        /local/domain/D/control/sysrq = "" nD
+        /local/domain/D/cpu = "" n0,rD
+        /local/domain/D/cpu/0 = "" n0,rD
+        /local/domain/D/cpu/0/availability = "online" n0,rD
+        /local/domain/D/data = "" nD
+        /local/domain/D/device = "" n0,rD
+        /local/domain/D/device/suspend = "" n0,rD
+        /local/domain/D/device/suspend/event-channel = "" nD
+        /local/domain/D/domid = "D" n0,rD
+        /local/domain/D/drivers = "" nD
+        /local/domain/D/error = "" nD
+        /local/domain/D/feature = "" nD
+        /local/domain/D/memory = "" n0,rD
+        /local/domain/D/memory/static-max = "262144" n0,rD
+        /local/domain/D/memory/target = "262144" n0,rD
+        /local/domain/D/memory/videoram = "0" n0,rD
+        /local/domain/D/name = "st-guest" n0,rD
+        /local/domain/D/store = "" n0,rD
+        /local/domain/D/store/port = PORT n0,rD
+        /local/domain/D/store/ring-ref = PFN n0,rD
+        /local/domain/D/vm = "/vm/UUID" n0,rD
+        /vm/UUID = "" n0,rD
+        /vm/UUID/name = "st-guest" n0,rD
+        /vm/UUID/start_time = TIME n0,rD
+        /vm/UUID/uuid = "UUID" n0,rD
         """
 
     func testTheGuestTreeIsTheOneLibxlWrites() throws {
@@ -98,33 +98,27 @@ final class CreateXenStoreTreeTests: XCTestCase {
         let lines = try xl.withHost { host -> [String] in
             let store = host.xenstore
             let domain = try XCTUnwrap(host.hypervisor.state.domains.last).id
-            let uuid = String(try XCTUnwrap(try store.readString("/local/domain/\(domain)/vm")).dropFirst("/vm/".count))
+            let vm = try XCTUnwrap(try store.readString("/local/domain/\(domain)/vm"))
+            let uuid = String(vm.dropFirst("/vm/".count))
             var lines: [String] = []
-            for root in ["/libxl/\(domain)", "/local/domain/0/backend/console/\(domain)", "/local/domain/\(domain)", "/vm/\(uuid)"] {
-                try Self.dump(root, from: store, into: &lines)
+            for root in ["/libxl/\(domain)", "/local/domain/0/backend/console/\(domain)", "/local/domain/\(domain)", vm] {
+                lines += try XenStoreDump.lines(store, root)
             }
             return lines.filter { !$0.hasPrefix("/libxl/\(domain)/libxl-json ") }.map { Self.normalise($0, domain: domain, uuid: uuid) }
         }
         XCTAssertEqual(lines.sorted(), Self.libxlTree.split(separator: "\n").map(String.init).sorted())
     }
 
-    /// `xenstore-ls -fp`: every node under `path` as `PATH = "VALUE" (PERMISSIONS)`.
-    private static func dump(_ path: String, from store: any XenStore, into lines: inout [String]) throws {
-        let permissions = try store.permissions(path, in: nil).map(\.description).joined(separator: ",")
-        lines.append("\(path) = \"\(try store.readString(path) ?? "")\" (\(permissions))")
-        for child in try store.children(path, in: nil) { try dump("\(path)/\(child)", from: store, into: &lines) }
-    }
-
     /// The domid as D, the uuid as UUID, and the values that change from run to run as symbols.
     private static func normalise(_ line: String, domain: DomainID, uuid: String) -> String {
         var text = line.replacingOccurrences(of: uuid, with: "UUID")
         for (from, to) in [("/\(domain)/", "/D/"), ("/\(domain) ", "/D "), ("/domid = \"\(domain)\"", "/domid = \"D\""),
-                           ("/frontend-id = \"\(domain)\"", "/frontend-id = \"D\""), ("(n\(domain)", "(nD"), (",r\(domain))", ",rD)")] {
+                           ("/frontend-id = \"\(domain)\"", "/frontend-id = \"D\""), (" n\(domain)", " nD"), (",r\(domain)", ",rD")] {
             text = text.replacingOccurrences(of: from, with: to)
         }
-        for (suffix, symbol) in [("/port = ", "PORT"), ("/ring-ref = ", "PFN"), ("/start_time = ", "TIME")] where text.contains(suffix) {
-            let head = text[..<text.range(of: suffix)!.upperBound]
-            text = head + symbol + " " + text[text.range(of: " (", options: .backwards)!.lowerBound...].dropFirst()
+        for (key, symbol) in [("/port = ", "PORT"), ("/ring-ref = ", "PFN"), ("/start_time = ", "TIME")] {
+            guard let value = text.range(of: key), let perms = text.range(of: " ", options: .backwards), perms.lowerBound > value.upperBound else { continue }
+            text = text[..<value.upperBound] + symbol + text[perms.lowerBound...]
         }
         return text
     }
