@@ -250,9 +250,7 @@ struct CreateRun {
     }
 
     private static func reason(_ error: any Error) -> String {
-        if let error = error as? HypervisorError {
-            return "\(error.operation) returned \(error.errno)" + (error.reason.map { " (\($0))" } ?? "")
-        }
+        if let error = error as? HypervisorError { return error.returned }
         return String(describing: error)
     }
 }

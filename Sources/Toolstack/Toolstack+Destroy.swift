@@ -31,7 +31,7 @@ extension Toolstack {
         }
         for note in unmapBorrowedPages(shared.held, of: info.id, control) { log("destroy \(argument): \(note)") }
         do { try control.destroy(info.id) } catch {
-            throw ToolstackError("destroy \(argument): \(error.operation) returned \(error.errno)")
+            throw ToolstackError("destroy \(argument): \(error.returned)")
         }
         if !shared.held.isEmpty {
             do { try StaticSharedMemoryRecords.release(info.id, in: xenstore) } catch {

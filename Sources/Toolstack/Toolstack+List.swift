@@ -46,7 +46,7 @@ extension Toolstack {
     }
 
     private func domainInfos() throws -> [DomainInfo] {
-        do { return try hypervisor.domains() } catch { throw ToolstackError("list: cannot list domains: \(error.operation) returned \(error.errno)") }
+        do { return try hypervisor.domains() } catch { throw ToolstackError("list: cannot list domains: \(error.returned)") }
     }
 
     /// What is known of a domain no toolstack recorded: its name and uuid from xenstore, its vCPUs and memory from Xen.

@@ -79,7 +79,7 @@ extension Toolstack {
             let first = borrowed.begin / StaticSharedMemory.pageSize
             for gfn in first..<(first + borrowed.size / StaticSharedMemory.pageSize) {
                 do { try control.removeFromPhysmap(domain, gfn: gfn) } catch {
-                    notes.append("region \(entry.region.id): page \(StaticSharedMemory.hex(gfn * StaticSharedMemory.pageSize)): \(error.operation) returned \(error.errno)")
+                    notes.append("region \(entry.region.id): page \(StaticSharedMemory.hex(gfn * StaticSharedMemory.pageSize)): \(error.returned)")
                 }
             }
         }

@@ -74,5 +74,8 @@ public struct HypervisorError: Error, Hashable, Sendable, CustomStringConvertibl
         self.errno = errno
         self.reason = reason
     }
-    public var description: String { "\(operation) failed: \(errno)" + (reason.map { " (\($0))" } ?? "") }
+    public var description: String { "\(operation) failed: \(errno)" + reasonSuffix }
+    /// `OPERATION returned ERRNO (reason)`, as the toolstack's messages name a failed call.
+    public var returned: String { "\(operation) returned \(errno)" + reasonSuffix }
+    private var reasonSuffix: String { reason.map { " (\($0))" } ?? "" }
 }
