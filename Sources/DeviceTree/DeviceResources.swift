@@ -52,7 +52,7 @@ extension DeviceTree {
         let addressCells = cellCount("#address-cells", of: parent, default: 2)
         let sizeCells = cellCount("#size-cells", of: parent, default: 1)
         let entry = addressCells + sizeCells
-        guard let cells = raw.deviceTreeCells, entry > 0, cells.count % entry == 0, addressCells <= 2, sizeCells <= 2 else {
+        guard let cells = raw.deviceTreeCells, addressCells <= 2, sizeCells <= 2, entry > 0, cells.count % entry == 0 else {
             throw DeviceTreeError("node \(path): reg does not match #address-cells = <\(addressCells)> and #size-cells = <\(sizeCells)> of \(parent)")
         }
         var result: [MMIORange] = []
@@ -78,8 +78,8 @@ extension DeviceTree {
                 let parentCells = cellCount("#address-cells", of: parent, default: 2)
                 let size = cellCount("#size-cells", of: bus, default: 1)
                 let entry = child + parentCells + size
-                guard let cells = ranges.deviceTreeCells, cells.count % entry == 0, child <= 2, parentCells <= 2, size <= 2 else {
-                    throw DeviceTreeError("node \(bus): ranges does not match its cell counts")
+                guard let cells = ranges.deviceTreeCells, child <= 2, parentCells <= 2, size <= 2, entry > 0, cells.count % entry == 0 else {
+                    throw DeviceTreeError("node \(bus): ranges does not match its cell counts (#address-cells = <\(child)>, #size-cells = <\(size)>, #address-cells = <\(parentCells)> of \(parent))")
                 }
                 var mapped: UInt64?
                 for i in stride(from: 0, to: cells.count, by: entry) {

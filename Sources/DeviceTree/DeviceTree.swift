@@ -3,7 +3,11 @@ import XenSys
 /// A checked flattened device tree, addressed by node path (`/soc/serial@9000000`).
 public struct DeviceTree: Sendable {
     /// The libfdt view of the blob.
-    public private(set) var fdt: FDT
+    public private(set) var fdt: FDT {
+        didSet { index = NodeIndex(fdt) }
+    }
+    /// Offsets by path and paths by phandle, rebuilt after every change.
+    private var index: NodeIndex
 
     /// The blob, exactly `totalsize` bytes.
     public var bytes: [UInt8] { fdt.bytes }
@@ -16,35 +20,29 @@ public struct DeviceTree: Sendable {
         guard let total = FDT.totalSize(bytes), Int(total) == bytes.count else {
             throw DeviceTreeError("the header's totalsize (\(FDT.totalSize(bytes) ?? 0) bytes) differs from the blob's size (\(bytes.count) bytes)")
         }
-        let fdt = FDT(unchecked: bytes)
-        let depth: Int
         do {
             try FDT.checkFull(bytes)
-            depth = try fdt.maximumDepth()
         } catch {
-            throw DeviceTreeError("not a valid flattened device tree: \(error.name)", fdt: error)
+            throw DeviceTreeError("not a valid flattened device tree: \(error.detail ?? error.name)", fdt: error)
         }
-        guard depth <= DeviceTree.maximumDepth else {
-            throw DeviceTreeError("nodes nest \(depth) levels deep; at most \(DeviceTree.maximumDepth) are accepted")
-        }
-        self.fdt = fdt
+        self.fdt = FDT(unchecked: bytes)
+        self.index = NodeIndex(fdt)
     }
-
-    /// The deepest nesting accepted, so that walks over a tree cannot exhaust the stack
-    /// (real trees nest fewer than ten levels).
-    public static let maximumDepth = 64
 
     /// A tree with only an empty root node.
     public static func empty() throws(DeviceTreeError) -> DeviceTree {
         do { return DeviceTree(unchecked: try FDT.empty()) } catch { throw DeviceTreeError("cannot create a device tree: \(error)", fdt: error) }
     }
 
-    init(unchecked fdt: FDT) { self.fdt = fdt }
+    init(unchecked fdt: FDT) {
+        self.fdt = fdt
+        self.index = NodeIndex(fdt)
+    }
 
     // MARK: Reading
 
     /// Whether the node exists.
-    public func hasNode(_ path: String) -> Bool { (try? fdt.offset(ofPath: path)) != nil }
+    public func hasNode(_ path: String) -> Bool { lookup(path) != nil }
 
     /// The names of a node's children, in blob order.
     public func children(of path: String) throws(DeviceTreeError) -> [String] {
@@ -60,28 +58,26 @@ public struct DeviceTree: Sendable {
 
     /// One property's raw value; `nil` when the node or the property is missing.
     public func property(_ name: String, of path: String) -> [UInt8]? {
-        guard let offset = try? fdt.offset(ofPath: path) else { return nil }
+        guard let offset = lookup(path) else { return nil }
         return (try? fdt.property(name, at: offset)) ?? nil
     }
 
-    /// Every node path, parents before children, in blob order.
+    /// Every node path, parents before children, in blob order (one linear walk, no recursion).
     public func nodePaths(under root: String = "/") throws(DeviceTreeError) -> [String] {
-        var result = [root]
-        for child in try children(of: root) {
-            result += try nodePaths(under: DeviceTree.join(root, child))
-        }
-        return result
+        let offset = try offset(root)
+        return try wrap(root) { () throws(FDTError) in try fdt.nodes(under: offset, path: root).map(\.path) }
     }
 
     /// The node's `phandle`; `nil` when it has none.
     public func phandle(of path: String) -> UInt32? {
-        guard let offset = try? fdt.offset(ofPath: path) else { return nil }
+        guard let offset = lookup(path) else { return nil }
         let value = fdt.phandle(at: offset)
         return value == 0 ? nil : value
     }
 
     /// The path of the node with this phandle; `nil` when there is none.
     public func path(ofPhandle phandle: UInt32) -> String? {
+        if let path = index.phandles[phandle] { return path }
         guard let offset = (try? fdt.offset(ofPhandle: phandle)) ?? nil else { return nil }
         return try? fdt.path(at: offset)
     }
@@ -114,7 +110,11 @@ public struct DeviceTree: Sendable {
     }
 
     /// This tree with `overlay` applied by libfdt (`fdt_overlay_apply`); `self` is unchanged.
+    ///
+    /// The overlay's fix-up tables are checked first (``OverlayFixups``), so libfdt never follows
+    /// an offset outside a property.
     public func applying(_ overlay: DeviceTree) throws(DeviceTreeError) -> DeviceTree {
+        try OverlayFixups.check(overlay)
         var merged = fdt
         do {
             try merged.apply(overlay: overlay.fdt)
@@ -138,7 +138,15 @@ public struct DeviceTree: Sendable {
         return (parent.isEmpty ? "/" : parent, String(path[path.index(after: slash)...]))
     }
 
+    /// The node's offset: from the index for a path as ``nodePaths(under:)`` spells it, else from
+    /// libfdt (aliases, names without their unit address); `nil` when there is no such node.
+    private func lookup(_ path: String) -> Int32? {
+        if let offset = index.offsets[path] { return offset }
+        return (try? fdt.offset(ofPath: path)) ?? nil
+    }
+
     private func offset(_ path: String) throws(DeviceTreeError) -> Int32 {
+        if let offset = index.offsets[path] { return offset }
         do {
             guard let offset = try fdt.offset(ofPath: path) else { throw DeviceTreeError("node \(path) does not exist") }
             return offset

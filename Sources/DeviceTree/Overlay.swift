@@ -38,6 +38,7 @@ public struct Overlay: Sendable {
     /// or when a fragment has no usable target.
     public init(_ tree: DeviceTree) throws(DeviceTreeError) {
         self.tree = tree
+        try OverlayFixups.check(tree)
         let labels = try Overlay.fixupLabels(in: tree)
         var fragments: [Fragment] = []
         for name in try tree.children(of: "/") where !name.hasPrefix("__") {

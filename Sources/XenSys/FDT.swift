@@ -39,31 +39,39 @@ public struct FDT: Sendable {
     /// The size of the FDT header.
     public static let headerSize = 40
 
-    /// Checks the header and the whole structure block (`fdt_check_full`).
+    /// Checks the header and the whole structure block: first in Swift (``FDTStructureCheck``),
+    /// so that libfdt never sees a blob it could trip on, then with `fdt_check_full`.
     public static func checkFull(_ bytes: [UInt8]) throws(FDTError) {
-        guard bytes.count >= headerSize else { throw FDTError(code: -FDT_ERR_TRUNCATED, function: "fdt_check_header") }
+        try FDTStructureCheck.check(bytes)
         let header = bytes.withUnsafeBytes { fdt_check_header($0.baseAddress) }
         try FDTError.check(header, "fdt_check_header")
         let rc = bytes.withUnsafeBytes { fdt_check_full($0.baseAddress, $0.count) }
         try FDTError.check(rc, "fdt_check_full")
     }
 
-    /// The deepest node's depth (the root is 0), walking with `fdt_next_node` without recursion.
-    public func maximumDepth() throws(FDTError) -> Int {
-        var depth: Int32 = 0
-        var deepest: Int32 = 0
-        var offset: Int32 = 0
-        while true {
-            offset = bytes.withUnsafeBytes { fdt_next_node($0.baseAddress, offset, &depth) }
-            // A negative depth means the walk left the root: the end of the tree.
-            if offset < 0 || depth < 0 { break }
-            deepest = max(deepest, depth)
-        }
-        if depth >= 0, offset != -FDT_ERR_NOTFOUND { try FDTError.check(offset, "fdt_next_node") }
-        return Int(deepest)
-    }
-
     // MARK: Nodes
+
+    /// Every node below `offset` (itself included) with its path, parents before children, in blob
+    /// order; one linear walk with `fdt_next_node`, no recursion.
+    public func nodes(under offset: Int32, path: String) throws(FDTError) -> [(offset: Int32, path: String)] {
+        var result: [(offset: Int32, path: String)] = [(offset, path)]
+        var stack = [path]
+        var depth: Int32 = 0
+        var current = offset
+        while true {
+            current = bytes.withUnsafeBytes { fdt_next_node($0.baseAddress, current, &depth) }
+            if current < 0 || depth <= 0 { break }
+            let name = try self.name(at: current)
+            guard Int(depth) <= stack.count else { throw FDTError(code: FDTError.badStructure, function: "fdt_next_node") }
+            stack.removeSubrange(Int(depth)...)
+            let parent = stack[stack.count - 1]
+            let child = parent == "/" ? "/" + name : parent + "/" + name
+            stack.append(child)
+            result.append((current, child))
+        }
+        if current < 0, current != -FDT_ERR_NOTFOUND { try FDTError.check(current, "fdt_next_node") }
+        return result
+    }
 
     /// `fdt_path_offset`; `nil` when the path does not exist.
     public func offset(ofPath path: String) throws(FDTError) -> Int32? {
@@ -138,9 +146,9 @@ public struct FDT: Sendable {
             var namePointer: UnsafePointer<CChar>?
             let value: [UInt8]? = bytes.withUnsafeBytes { raw in
                 guard let p = fdt_getprop_by_offset(raw.baseAddress, current, &namePointer, &length) else { return nil }
-                return Array(UnsafeRawBufferPointer(start: p, count: Int(length)))
+                return FDT.value(p, length, in: raw)
             }
-            guard let value, let namePointer else { throw FDTError(code: length, function: "fdt_getprop_by_offset") }
+            guard let value, let namePointer else { throw FDTError(code: length < 0 ? length : FDTError.badStructure, function: "fdt_getprop_by_offset") }
             result.append((String(cString: namePointer), value))
             property = bytes.withUnsafeBytes { fdt_next_property_offset($0.baseAddress, current) }
         }
@@ -153,10 +161,18 @@ public struct FDT: Sendable {
         var length: Int32 = 0
         let value: [UInt8]? = bytes.withUnsafeBytes { raw in
             guard let p = fdt_getprop(raw.baseAddress, offset, name, &length) else { return nil }
-            return Array(UnsafeRawBufferPointer(start: p, count: Int(length)))
+            return FDT.value(p, length, in: raw)
         }
-        if value == nil, length != -FDT_ERR_NOTFOUND { try FDTError.check(length, "fdt_getprop", path: name) }
+        if value == nil, length != -FDT_ERR_NOTFOUND { throw FDTError(code: length < 0 ? length : FDTError.badStructure, function: "fdt_getprop", path: name) }
         return value
+    }
+
+    /// A property value libfdt points at, copied only when it lies wholly inside the blob.
+    private static func value(_ pointer: UnsafeRawPointer, _ length: Int32, in blob: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard length >= 0, let base = blob.baseAddress, pointer >= base else { return nil }
+        let start = pointer - base
+        guard start <= blob.count, Int(length) <= blob.count - start else { return nil }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: Int(length)))
     }
 
     // MARK: Changes

@@ -46,7 +46,9 @@ final class DeviceTreeReadingTests: XCTestCase {
         var corrupt = blob
         let structOffset = Int(UInt32(corrupt[8]) << 24 | UInt32(corrupt[9]) << 16 | UInt32(corrupt[10]) << 8 | UInt32(corrupt[11]))
         corrupt[structOffset + 3] = 0x7f
-        XCTAssertThrowsError(try DeviceTree(validating: corrupt)) { XCTAssertTrue("\($0)".contains("FDT_ERR_"), "\($0)") }
+        XCTAssertThrowsError(try DeviceTree(validating: corrupt)) {
+            XCTAssertEqual("\($0)", "not a valid flattened device tree: unknown token 0x7f at offset 0 of the structure block")
+        }
     }
 
     func testEditsAreSeenByFdtget() throws {
@@ -77,7 +79,8 @@ final class DeviceTreeReadingTests: XCTestCase {
         let close = String(repeating: "}; ", count: 100)
         let deep = try Fixtures.compile("/dts-v1/;\n/ { \(open)\(close)};")
         XCTAssertThrowsError(try DeviceTree(validating: deep)) {
-            XCTAssertEqual("\($0)", "nodes nest 100 levels deep; at most 64 are accepted")
+            let path = "/" + (0...64).map { "n\($0)" }.joined(separator: "/")
+            XCTAssertEqual("\($0)", "not a valid flattened device tree: node \(path) nests deeper than 64 levels")
         }
         let fine = (0..<64).map { "n\($0) { " }.joined() + String(repeating: "}; ", count: 64)
         XCTAssertNoThrow(try DeviceTree(validating: try Fixtures.compile("/dts-v1/;\n/ { \(fine)};")))
