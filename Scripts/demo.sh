@@ -242,6 +242,20 @@ step "A bad variant fails with its own message and leaves no trace: irqs misses 
 show xl create midway.cfg 'name="other"' 'irqs=[112,113]'
 show xl list
 
+step "Lifecycle: pause twice needs unpause twice (state letter p), rename, domid/domname; errors are one line"
+show xl pause midway
+show xl pause midway
+show xl unpause midway
+show xl list midway
+show xl unpause midway
+show xl unpause midway
+show xl rename midway web
+show xl domid web
+show xl domname 1
+show xl rename web Domain-0
+show xl rename web midway
+show xl frobnicate
+
 step "xl list -l: each domain's configuration (recorded at create; dom0 gets a stub), then destroy (domain 0 is refused)"
 show xl list -l
 show xl destroy 0

@@ -26,7 +26,7 @@ extension Toolstack {
         let domains = try domainInfos()
         return try domains.map { info in
             DomainListing(domid: info.id.rawValue, name: try domainName(info.id) ?? "(null)", memoryKiB: info.memoryKiB,
-                          vcpus: info.vcpus, state: info.state.listColumn, cpuTime: Double(info.cpuTimeNs) / 1e9)
+                          vcpus: info.vcpus, state: info.listColumn, cpuTime: Double(info.cpuTimeNs) / 1e9)
         }
     }
 

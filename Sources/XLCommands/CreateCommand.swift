@@ -60,17 +60,26 @@ struct DestroyCommand: XLSubcommand {
     }
 }
 
-/// `xl list [-l]`.
+/// `xl list [-l] [DOMAIN ...]`.
 struct ListCommand: XLSubcommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the domains.")
     @Flag(name: .customShort("l"), help: "Print each domain's configuration as JSON.") var long = false
+    @Argument(help: ArgumentHelp("Only these domains (ids or names), in the order given.", valueName: "DOMAIN")) var domains: [String] = []
 
     func run(_ context: CommandContext) throws {
         let toolstack = try context.toolstack()
+        let only = try domains.map { argument in
+            do { return try toolstack.findDomain(argument).id.rawValue } catch let error as ToolstackError {
+                throw ToolstackError("list \(argument): \(error.message)")
+            }
+        }
+        func selected<T>(_ all: [T], _ id: (T) -> UInt16) -> [T] {
+            only.isEmpty ? all : only.compactMap { wanted in all.first { id($0) == wanted } }
+        }
         if long {
-            context.output.line(try DomainTable.json(toolstack.listDomainConfigs()))
+            context.output.line(try DomainTable.json(selected(toolstack.listDomainConfigs(), \.domid)))
         } else {
-            for line in DomainTable.lines(try toolstack.listDomains()) { context.output.line(line) }
+            for line in DomainTable.lines(selected(try toolstack.listDomains(), \.domid)) { context.output.line(line) }
         }
     }
 }

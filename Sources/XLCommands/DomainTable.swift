@@ -10,7 +10,7 @@ enum DomainTable {
             let time = String(tenths / 10) + "." + String(tenths % 10)
             return TextColumns.left(domain.name, 40) + TextColumns.right(String(domain.domid), 6)
                 + TextColumns.right(String(domain.memoryKiB / 1024), 6) + TextColumns.right(String(domain.vcpus), 6)
-                + "     " + domain.state + " " + TextColumns.right(time, 8)
+                + "     " + domain.state + " " + TextColumns.right(time, 9)
         }
     }
 

@@ -15,6 +15,9 @@ struct XLCommand: ParsableCommand {
               --xen-version X.Y  the Xen release of a new simulated host (default 4.19)
               --xen-flavour NAME upstream (default) or xilinx: the Xen of a new simulated host
             """,
-        subcommands: [CreateCommand.self, DestroyCommand.self, ListCommand.self, DTOverlayCommand.self]
+        subcommands: [
+            CreateCommand.self, DestroyCommand.self, ListCommand.self, PauseCommand.self, UnpauseCommand.self, RenameCommand.self,
+            DomidCommand.self, DomnameCommand.self, DTOverlayCommand.self,
+        ]
     )
 }

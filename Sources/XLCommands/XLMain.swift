@@ -17,6 +17,11 @@ public enum XLMain {
             output.error(XLCommand.helpMessage())
             return 2
         }
+        if let name = commandArguments.first, !name.hasPrefix("-"), name != "help",
+            !XLCommand.configuration.subcommands.contains(where: { $0.configuration.commandName == name }) {
+            output.error("command \"\(name)\" not implemented")
+            return 1
+        }
         var command: ParsableCommand
         do {
             command = try XLCommand.parseAsRoot(commandArguments)

@@ -31,7 +31,9 @@ public protocol DomainControl: Hypervisor {
     func testAssignDevice(_ path: String) throws(HypervisorError)
     /// `XEN_DOMCTL_assign_device` (`XEN_DOMCTL_DEV_DT`): gives a host device-tree node, behind the IOMMU, to the domain.
     func assignDevice(_ path: String, to domain: DomainID) throws(HypervisorError)
-    /// `XEN_DOMCTL_unpausedomain`.
+    /// `XEN_DOMCTL_pausedomain`: one more pause by the toolstack (Xen counts them, up to 255).
+    func pause(_ domain: DomainID) throws(HypervisorError)
+    /// `XEN_DOMCTL_unpausedomain`: takes back one pause by the toolstack (`EINVAL` when there is none).
     func unpause(_ domain: DomainID) throws(HypervisorError)
     /// `XEN_DOMCTL_destroydomain`: Xen takes back the domain's memory, IRQs, mappings and devices.
     func destroy(_ domain: DomainID) throws(HypervisorError)

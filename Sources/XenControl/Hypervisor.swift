@@ -26,14 +26,29 @@ public struct DomainInfo: Hashable, Sendable, Codable {
     public var cpuTimeNs: UInt64
     /// Whether guest physical addresses equal host physical addresses; `nil` when the backend cannot tell.
     public var directMapped: Bool?
+    /// The `SHUTDOWN_*` code the guest gave (poweroff 0, reboot 1, suspend 2, crash 3, watchdog 4, soft reset 5)
+    /// while it is shut down; `nil` otherwise.
+    public var shutdownReason: UInt8?
 
-    public init(id: DomainID, memoryKiB: UInt64, vcpus: Int, state: DomainState, cpuTimeNs: UInt64, directMapped: Bool?) {
+    public init(id: DomainID, memoryKiB: UInt64, vcpus: Int, state: DomainState, cpuTimeNs: UInt64, directMapped: Bool?,
+                shutdownReason: UInt8? = nil) {
         self.id = id
         self.memoryKiB = memoryKiB
         self.vcpus = vcpus
         self.state = state
         self.cpuTimeNs = cpuTimeNs
         self.directMapped = directMapped
+        self.shutdownReason = shutdownReason
+    }
+
+    /// The six-character state column of `xl list`, as upstream prints it: `r b p s`, then the shutdown
+    /// reason's letter (`-` poweroff, `r` reboot, `s` suspend, `c` crash, `w` watchdog, `S` soft reset,
+    /// `?` any other), then `d`.
+    public var listColumn: String {
+        let reasons: [Character] = ["-", "r", "s", "c", "w", "S"]
+        let reason: Character = shutdownReason.map { Int($0) < reasons.count ? reasons[Int($0)] : "?" } ?? "-"
+        let flags: [(DomainState, Character)] = [(.running, "r"), (.blocked, "b"), (.paused, "p"), (.shutdown, "s")]
+        return String(flags.map { state.contains($0.0) ? $0.1 : "-" }) + String(reason) + (state.contains(.dying) ? "d" : "-")
     }
 }
 
@@ -48,13 +63,6 @@ public struct DomainState: OptionSet, Hashable, Sendable, Codable {
     public static let crashed = DomainState(rawValue: 1 << 4)
     public static let dying = DomainState(rawValue: 1 << 5)
 
-    /// The six-character column of `xl list`, such as `r-----`.
-    public var listColumn: String {
-        let letters: [(DomainState, Character)] = [
-            (.running, "r"), (.blocked, "b"), (.paused, "p"), (.shutdown, "s"), (.crashed, "c"), (.dying, "d"),
-        ]
-        return String(letters.map { contains($0.0) ? $0.1 : "-" })
-    }
 }
 
 /// The operations of `XEN_SYSCTL_dt_overlay`.

@@ -40,6 +40,7 @@ extension DomainInfo {
         if info.isDying { state.insert(.dying) }
         let id = DomainID(info.domid)
         self.init(id: id, memoryKiB: info.totalPages * XenDomainInfo.pageSize / 1024, vcpus: Int(info.onlineVCPUs),
-                  state: state, cpuTimeNs: info.cpuTimeNs, directMapped: id == .dom0 ? true : nil)
+                  state: state, cpuTimeNs: info.cpuTimeNs, directMapped: id == .dom0 ? true : nil,
+                  shutdownReason: info.isShutdown ? UInt8(truncatingIfNeeded: info.shutdownReason) : nil)
     }
 }

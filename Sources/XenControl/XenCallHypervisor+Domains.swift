@@ -79,6 +79,10 @@ extension XenCallHypervisor: DomainControl {
         try call("xc_assign_dt_device") { (ctrl) throws(Errno) in try ctrl.assignDTDevice(domid: UInt32(domain.rawValue), path: path) }
     }
 
+    public func pause(_ domain: DomainID) throws(HypervisorError) {
+        try call("xc_domain_pause") { (ctrl) throws(Errno) in try ctrl.pause(domid: UInt32(domain.rawValue)) }
+    }
+
     public func unpause(_ domain: DomainID) throws(HypervisorError) {
         try call("xc_domain_unpause") { (ctrl) throws(Errno) in try ctrl.unpause(domid: UInt32(domain.rawValue)) }
     }

@@ -26,6 +26,10 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     public var guest: SimulatedGuest?
     /// Unbound event channels other domains may bind, by port.
     public var eventChannels: [SimulatedEventChannel] = []
+    /// Xen's `controller_pause_count`: pauses by the toolstack not yet taken back (a domain is created with one).
+    public var controllerPauses: Int
+    /// The `SHUTDOWN_*` code of a domain that shut down (`nil` while it runs).
+    public var shutdownReason: UInt8?
 
     public init(id: DomainID, memoryKiB: UInt64, vcpus: Int, state: DomainState, directMapped: Bool, iommu: Bool) {
         self.id = id
@@ -34,10 +38,11 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         self.state = state
         self.directMapped = directMapped
         self.iommu = iommu
+        self.controllerPauses = state.contains(.paused) ? 1 : 0
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, p2m, guest, eventChannels
+        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, p2m, guest, eventChannels, controllerPauses, shutdownReason
     }
 
     /// Encodes sets and the mapping sorted, so that the same state always gives the same bytes
@@ -58,9 +63,12 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         try container.encode(p2m.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }, forKey: .p2m)
         try container.encodeIfPresent(guest, forKey: .guest)
         if !eventChannels.isEmpty { try container.encode(eventChannels, forKey: .eventChannels) }
+        if controllerPauses > 1 { try container.encode(controllerPauses, forKey: .controllerPauses) }
+        try container.encodeIfPresent(shutdownReason, forKey: .shutdownReason)
     }
 
-    /// Decodes what ``encode(to:)`` wrote; `eventChannels` may be absent (none, or a host saved before they existed).
+    /// Decodes what ``encode(to:)`` wrote; `eventChannels` may be absent (none, or a host saved before they existed),
+    /// and `controllerPauses` is written only above the one a paused state implies.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(DomainID.self, forKey: .id)
@@ -76,10 +84,13 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         p2m = try container.decode([UInt64: UInt64].self, forKey: .p2m)
         guest = try container.decodeIfPresent(SimulatedGuest.self, forKey: .guest)
         eventChannels = try container.decodeIfPresent([SimulatedEventChannel].self, forKey: .eventChannels) ?? []
+        controllerPauses = try container.decodeIfPresent(Int.self, forKey: .controllerPauses) ?? (state.contains(.paused) ? 1 : 0)
+        shutdownReason = try container.decodeIfPresent(UInt8.self, forKey: .shutdownReason)
     }
 
     /// What `xc_domain_getinfolist` reports.
     public var info: DomainInfo {
-        DomainInfo(id: id, memoryKiB: memoryKiB, vcpus: vcpus, state: state, cpuTimeNs: 0, directMapped: directMapped)
+        DomainInfo(id: id, memoryKiB: memoryKiB, vcpus: vcpus, state: state, cpuTimeNs: 0, directMapped: directMapped,
+                   shutdownReason: state.contains(.shutdown) ? shutdownReason ?? 0 : nil)
     }
 }

@@ -23,6 +23,7 @@ extension SimulatedHypervisor: DomainControl {
         let id = addDomain(memoryKiB: 0, vcpus: Int(config.maxVCPUs), directMapped: config.directMap, iommu: config.iommu)
         let index = try domainIndex(id, name)
         state.domains[index].state = .paused
+        state.domains[index].controllerPauses = 1
         state.domains[index].guest = SimulatedGuest(gic: gic, nrSPIs: config.nrSPIs)
         return CreatedDomain(id: id, gic: gic)
     }
@@ -196,8 +197,12 @@ extension SimulatedHypervisor: DomainControl {
         let name = "XEN_DOMCTL_unpausedomain"
         try injectedFailure(name)
         let index = try domainIndex(domain, name)
+        // domain_unpause_by_systemcontroller: only a pause the toolstack made can be taken back.
+        guard state.domains[index].controllerPauses > 0 else { throw HypervisorError(name, errno: .EINVAL) }
+        state.domains[index].controllerPauses -= 1
+        guard state.domains[index].controllerPauses == 0 else { return }
         state.domains[index].state.remove(.paused)
-        state.domains[index].state.insert(.running)
+        if !state.domains[index].state.contains(.shutdown) { state.domains[index].state.insert(.running) }
         bootGuest(index)
     }
 

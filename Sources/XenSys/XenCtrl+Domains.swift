@@ -62,6 +62,8 @@ extension XenCtrl {
         try check(bytes.withUnsafeMutableBufferPointer { xc_assign_dt_device(handle, domid, $0.baseAddress) })
     }
 
+    /// `xc_domain_pause`.
+    public func pause(domid: UInt32) throws(Errno) { try check(xc_domain_pause(handle, domid)) }
     /// `xc_domain_unpause`.
     public func unpause(domid: UInt32) throws(Errno) { try check(xc_domain_unpause(handle, domid)) }
     /// `xc_domain_destroy`.

@@ -26,6 +26,7 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, Codable, Custo
     public static let ENOSYS = Errno(rawValue: 38)
     public static let ENOTEMPTY = Errno(rawValue: 39)
     public static let ENODATA = Errno(rawValue: 61)
+    public static let EOVERFLOW = Errno(rawValue: 75)
     public static let EOPNOTSUPP = Errno(rawValue: 95)
     public static let ETIMEDOUT = Errno(rawValue: 110)
     public static let EQUOTA = Errno(rawValue: 122)
@@ -54,6 +55,7 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, Codable, Custo
         38: ("ENOSYS", "Function not implemented"),
         39: ("ENOTEMPTY", "Directory not empty"),
         61: ("ENODATA", "No data available"),
+        75: ("EOVERFLOW", "Value too large for defined data type"),
         95: ("EOPNOTSUPP", "Operation not supported"),
         110: ("ETIMEDOUT", "Connection timed out"),
         122: ("EQUOTA", "Disk quota exceeded"),

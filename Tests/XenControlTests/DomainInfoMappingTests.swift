@@ -11,7 +11,7 @@ final class DomainInfoMappingTests: XCTestCase {
         let info = DomainInfo(xenctrl: raw)
         XCTAssertEqual(info, DomainInfo(id: 0, memoryKiB: 1_048_576, vcpus: 4, state: .running,
                                         cpuTimeNs: 123_456_789, directMapped: true))
-        XCTAssertEqual(info.state.listColumn, "r-----")
+        XCTAssertEqual(info.listColumn, "r-----")
     }
 
     func testOtherDomainsAreNotKnownToBeDirectMapped() {
@@ -23,13 +23,19 @@ final class DomainInfoMappingTests: XCTestCase {
 
     func testStateBits() {
         func column(_ flags: UInt32) -> String {
-            DomainInfo(xenctrl: XenDomainInfo(domid: 1, flags: flags, totalPages: 0, onlineVCPUs: 0, cpuTimeNs: 0)).state.listColumn
+            DomainInfo(xenctrl: XenDomainInfo(domid: 1, flags: flags, totalPages: 0, onlineVCPUs: 0, cpuTimeNs: 0)).listColumn
         }
         XCTAssertEqual(column(0x08), "--p---")
         XCTAssertEqual(column(0x01), "-----d")
         // Shut down (bit 2) with reason SHUTDOWN_poweroff (0) and SHUTDOWN_crash (3) in bits 16-23.
         XCTAssertEqual(column(0x0000_0004), "---s--")
         XCTAssertEqual(column(0x0003_0004), "---sc-")
+        // The fifth letter is upstream's shutdown reason: reboot, suspend, watchdog, soft reset, unknown.
+        XCTAssertEqual(column(0x0001_0004), "---sr-")
+        XCTAssertEqual(column(0x0002_0004), "---ss-")
+        XCTAssertEqual(column(0x0004_0004), "---sw-")
+        XCTAssertEqual(column(0x0005_0004), "---sS-")
+        XCTAssertEqual(column(0x0009_0004), "---s?-")
         // A crash reason without the shutdown bit is not a crash.
         XCTAssertEqual(column(0x0003_0000), "------")
         XCTAssertEqual(column(0x0000_0018), "-bp---")
