@@ -127,6 +127,9 @@ final class SimulatedBuilderTests: XCTestCase {
         let console = try XCTUnwrap(xen.state.domains.last?.guest?.console)
         XCTAssertTrue(console.hasPrefix("[sim] domain \(domain!) booting: (no model), 0 vCPUs, 64 MiB, GICv3 with 1 SPIs\n"), console)
         XCTAssertFalse(console.contains("command line"), "the guest reads its command line from /chosen/bootargs, which this tree lacks")
+        // Xen unpauses only what the toolstack paused: a second unpause is EINVAL; a pause and unpause boots nothing again.
+        XCTAssertThrowsError(try xen.unpause(domain)) { XCTAssertEqual(($0 as? HypervisorError)?.errno, .EINVAL) }
+        try xen.pause(domain)
         try xen.unpause(domain)
         XCTAssertEqual(xen.state.domains.last?.guest?.console, console)
     }
