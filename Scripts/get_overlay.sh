@@ -3,7 +3,9 @@
 #
 #   get_overlay.sh [--once] [GET_OVERLAY_OPTION...]  serve dom0's requests: run get_overlay, apply or
 #                                                     remove what it got, report the outcome; again and
-#                                                     again, or once with --once (exit status of that one)
+#                                                     again, or once with --once (exit status of that one).
+#                                                     Exits 1 at once, before saying `waiting`, when configfs
+#                                                     has no device-tree overlay directory
 #   get_overlay.sh apply NODE_NAME TYPE PARTIAL FILE  apply one overlay through configfs
 #   get_overlay.sh remove NODE_NAME TYPE PARTIAL      remove it (rmdir of its configfs item)
 #
@@ -46,10 +48,15 @@ check_status() { # ITEM NAME
     fi
 }
 
+# Whether this kernel can apply overlays at all: configfs mounted, with the device-tree overlay interface.
+can_apply() {
+    [ -d "$overlays" ] || { fail "no configfs overlay directory $overlays (mount configfs; the kernel needs OF_OVERLAY and its configfs interface)"; return 1; }
+}
+
 apply() { # NODE_NAME TYPE PARTIAL FILE
     name=$1 type=$2 partial=$3 file=$4
     item=$overlays/$name
-    [ -d "$overlays" ] || { fail "no configfs overlay directory $overlays (mount configfs; the kernel needs OF_OVERLAY and its configfs interface)"; return 1; }
+    can_apply || return 1
     [ -e "$item" ] && { fail "overlay $name is already applied ($item exists)"; return 1; }
     [ -f "$file" ] || { fail "no overlay file $file"; return 1; }
     case $type in
@@ -63,6 +70,7 @@ apply() { # NODE_NAME TYPE PARTIAL FILE
         ;;
     fpga)
         case $partial in 0 | 1) ;; *) fail "PARTIAL $partial: give 0 or 1"; return 1 ;; esac
+        [ -e "$fpga_flags" ] || { fail "no fpga manager: $fpga_flags is missing (the kernel needs FPGA_MGR and a driver for this FPGA)"; return 1; }
         cp "$file" "$firmware/$name.dtbo" || { fail "cannot copy the overlay to $firmware/$name.dtbo"; return 1; }
         printf '%s\n' "$partial" >"$fpga_flags" || { fail "cannot set the fpga-manager flags in $fpga_flags"; return 1; }
         mkdir "$item" || { fail "cannot create $item"; return 1; }
@@ -142,9 +150,12 @@ remove)
     ;;
 --once)
     shift
+    # Refuse before get_overlay says `waiting`: dom0 would add and attach an overlay this domU cannot apply.
+    can_apply || exit 1
     serve_one "$@"
     ;;
 *)
+    can_apply || exit 1
     while :; do
         serve_one "$@"
         status=$?

@@ -13,7 +13,7 @@ extension Toolstack {
         let prefix = "create \(config.name)"
         let partial = try config.deviceTree.map { try PartialDeviceTree(path: $0) }
         let spis = try SPICount.required(config)
-        try checkDTDevs(config)
+        try checkPassthroughAgainstHost(config)
         try checkNameIsFree(config.name)
         try checkUUIDIsFree(config)
         let kernel = try Self.readImage(config.kernel, key: "kernel", config)
@@ -75,24 +75,36 @@ extension Toolstack {
         if !config.staticSharedMemory.isEmpty {
             try run.step("static_shm") { try attachStaticSharedMemory(config, domain: domain, control: control) }
         }
-        for irq in config.irqs {
-            try run.step("route IRQ \(irq)") { try control.bindSPI(irq, to: domain) }
+        let devices = bootTree.map { HostDeviceMap(tree: $0) }
+        for (index, irq) in config.irqs.enumerated() {
+            let at = Self.entryLocation(config, "irqs", index) + "irqs: "
+            try run.step("route IRQ \(irq)", at: at, explain: { PassthroughFailure.irq(irq, $0, owner: devices?.owner(ofIRQ: irq)) }) {
+                try control.bindSPI(irq, to: domain)
+            }
         }
-        for range in config.iomem {
-            let text = "0x\(String(range.start, radix: 16)),\(String(range.number, radix: 16))@0x\(String(range.gfn, radix: 16))"
-            try run.step("iomem \(text): permission") { try control.iomemPermission(domain, frame: range.start, count: range.number, allow: true) }
+        for (index, range) in config.iomem.enumerated() {
+            let at = Self.entryLocation(config, "iomem", index) + "iomem: "
+            let explain = { (errno: Errno) in PassthroughFailure.iomem(errno, owner: devices?.owner(ofFrame: range.start)) }
+            try run.step("iomem \(range.spec): permission", at: at, explain: explain) {
+                try control.iomemPermission(domain, frame: range.start, count: range.number, allow: true)
+            }
             var done: UInt64 = 0
             while done < range.number {
                 let count = min(DomainControlLimits.mappingBatch, range.number - done)
-                try run.step("iomem \(text): map") {
+                try run.step("iomem \(range.spec): map", at: at, explain: explain) {
                     try control.memoryMapping(domain, gfn: range.gfn + done, frame: range.start + done, count: count, add: true)
                 }
                 done += count
             }
         }
-        for path in config.dtdevs {
-            try run.step("dtdev \(path): test assign") { try control.testAssignDevice(path) }
-            try run.step("dtdev \(path): assign") { try control.assignDevice(path, to: domain) }
+        for (index, path) in config.dtdevs.enumerated() {
+            let at = Self.entryLocation(config, "dtdev", index) + "dtdev: "
+            try run.step("dtdev \(path): test assign", at: at, explain: { PassthroughFailure.dtdev(path, $0, test: true) }) {
+                try control.testAssignDevice(path)
+            }
+            try run.step("dtdev \(path): assign", at: at, explain: { PassthroughFailure.dtdev(path, $0, test: false) }) {
+                try control.assignDevice(path, to: domain)
+            }
         }
         run.createdParents += try run.step("console") {
             try entries.writeConsole(GuestRing(gfn: boot.consoleGFN, port: console.port), vpl011: boot.vpl011, backend: backends.console, to: xenstore)
@@ -173,20 +185,6 @@ extension Toolstack {
         }
     }
 
-    /// Each `dtdev` must exist in the host tree and carry `xen,passthrough`, or Xen gave it to dom0 at boot.
-    private func checkDTDevs(_ config: DomainConfig) throws {
-        guard let bootTree else { return }
-        let location = config.locations["dtdev"].map { "\($0): " } ?? ""
-        for path in config.dtdevs {
-            guard bootTree.hasNode(path) else {
-                throw ToolstackError("\(location)dtdev: \(path) is not a node of the host device tree")
-            }
-            guard bootTree.property("xen,passthrough", of: path) != nil else {
-                throw ToolstackError("\(location)dtdev: host node \(path) has no xen,passthrough, so Xen gave it to dom0 at boot; mark it (fdt set \(path) xen,passthrough) and reboot")
-            }
-        }
-    }
-
     private func checkNameIsFree(_ name: String) throws {
         let domains: [DomainInfo]
         do { domains = try hypervisor.domains() } catch { throw ToolstackError("create \(name): cannot list domains: \(error.errno)") }
@@ -232,8 +230,10 @@ struct CreateRun {
     var createdParents: [String] = []
 
     /// Runs one step; on failure destroys the domain (Xen takes back its IRQs, mappings and devices), removes its
-    /// xenstore entries, and throws one line naming the step.
-    func step<T>(_ name: String, _ body: () throws -> T) throws -> T {
+    /// xenstore entries, and throws one line naming the step. A step for a config entry starts the line with the
+    /// entry's place (`at`, such as `vm.cfg:8:12: irqs: `) instead of the command, and adds what `explain` says
+    /// the errno means.
+    func step<T>(_ name: String, at location: String? = nil, explain: (Errno) -> String? = { _ in nil }, _ body: () throws -> T) throws -> T {
         do { return try body() } catch {
             var undone = ""
             if let domain {
@@ -245,7 +245,8 @@ struct CreateRun {
                     undone += "; removing its xenstore entries also failed: \(error)"
                 }
             }
-            throw ToolstackError("\(prefix): step \"\(name)\" failed: \(Self.reason(error))\(undone)")
+            let meaning = (error as? HypervisorError).flatMap { explain($0.errno) }.map { ": \($0)" } ?? ""
+            throw ToolstackError("\(location ?? prefix + ": ")step \"\(name)\" failed: \(Self.reason(error))\(meaning)\(undone)")
         }
     }
 

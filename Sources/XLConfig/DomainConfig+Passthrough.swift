@@ -20,21 +20,28 @@ extension DomainConfig {
             guard !dtdevs.contains(path) else {
                 throw reader.error("dtdev", at: value, "\(ConfigQuoting.quoted(path)) is listed twice")
             }
+            locations[Self.entryLocationKey("dtdev", dtdevs.count)] = reader.location("dtdev", at: value)
             dtdevs.append(path)
         }
         for (text, value) in try reader.list("irqs", example: "[ 112, 113 ]") ?? [] {
             let irq = try Self.irq(text, at: value, reader)
             guard !irqs.contains(irq) else { throw reader.error("irqs", at: value, "IRQ \(irq) is listed twice") }
+            locations[Self.entryLocationKey("irqs", irqs.count)] = reader.location("irqs", at: value)
             irqs.append(irq)
         }
         for (text, value) in try reader.list("iomem", example: "[ \"0xfff51,1@0x10000\" ]") ?? [] {
             do {
-                iomem.append(try IOMemRange(parsing: text))
+                let range = try IOMemRange(parsing: text)
+                locations[Self.entryLocationKey("iomem", iomem.count)] = reader.location("iomem", at: value)
+                iomem.append(range)
             } catch {
                 throw reader.error("iomem", at: value, error.reason)
             }
         }
     }
+
+    /// The key under which ``locations`` keeps where entry `index` of the list `key` (`dtdev`, `irqs`, `iomem`) is.
+    public static func entryLocationKey(_ key: String, _ index: Int) -> String { "\(key)[\(index)]" }
 
     /// One `irqs` entry: xl reads it with `strtoul(…, 10)`, so it is decimal only.
     private static func irq(_ text: String, at value: ConfigValue, _ reader: DomainConfigReader) throws(DomainConfigError) -> UInt32 {

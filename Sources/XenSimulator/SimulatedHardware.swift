@@ -5,7 +5,7 @@ import XenTypes
 /// Xen keeps the GIC and its console UART; dom0 gets permission for every other device's IRQs and MMIO, and the
 /// IRQs and IOMMU of devices without `xen,passthrough` are routed and assigned to dom0.
 struct SimulatedHardware {
-    /// IRQs dom0 may hand on (`irq_access_permitted(dom0)`).
+    /// SPIs dom0 may hand on (`irq_access_permitted(dom0)`).
     var dom0IRQs: Set<UInt32> = []
     /// IRQs routed to dom0 at boot.
     var dom0RoutedIRQs: Set<UInt32> = []
@@ -25,9 +25,11 @@ struct SimulatedHardware {
                 reservedFrames += resources.mmio.compactMap(\.frames)
                 continue
             }
-            dom0IRQs.formUnion(resources.irqs)
+            // Only SPIs: Xen keeps the per-CPU interrupts (SGIs, PPIs such as the timer's) for itself.
+            let spis = resources.irqs.filter { $0 >= 32 }
+            dom0IRQs.formUnion(spis)
             if !resources.passthrough {
-                dom0RoutedIRQs.formUnion(resources.irqs)
+                dom0RoutedIRQs.formUnion(spis)
                 if resources.usesIOMMU { dom0Devices.insert(path) }
             }
         }

@@ -131,12 +131,12 @@ extension SimulatedHypervisor: DomainControl {
         try injectedFailure(name)
         let index = try domainIndex(domain, name)
         let hardware = self.hardware()
-        guard irq >= 32 else { throw HypervisorError(name, errno: .EINVAL) }
+        // Xen's order: the caller's right to the IRQ (dom0 holds only device SPIs), then vgic_reserve_virq
+        // (beyond the domain's SPIs, or already reserved), then route_irq_to_guest (not an SPI; routed elsewhere).
         guard callerHoldsIRQ(irq, hardware) else { throw HypervisorError(name, errno: .EPERM) }
-        // vgic_reserve_virq: beyond the domain's SPIs, or already reserved.
+        guard irq >= 32 else { throw HypervisorError(name, errno: .EINVAL) }
         let spis = state.domains[index].guest?.nrSPIs ?? 0
         guard irq - 32 < spis, !state.domains[index].routedIRQs.contains(irq) else { throw HypervisorError(name, errno: .EBUSY) }
-        // route_irq_to_guest: routed elsewhere.
         if isRouted(irq, hardware) { throw HypervisorError(name, errno: .EBUSY) }
         state.domains[index].routedIRQs.insert(irq)
     }
@@ -177,8 +177,10 @@ extension SimulatedHypervisor: DomainControl {
     public func testAssignDevice(_ path: String) throws(HypervisorError) {
         let name = "XEN_DOMCTL_test_assign_device"
         try injectedFailure(name)
-        guard try liveHostTree(name).hasNode(path) else { throw HypervisorError(name, errno: .ESRCH) }
-        guard deviceOwner(path) == .io else { throw HypervisorError(name, errno: .EBUSY) }
+        let tree = try liveHostTree(name)
+        guard tree.hasNode(path) else { throw HypervisorError(name, errno: .ESRCH) }
+        // iommu_dt_device_is_assigned: only a device behind an IOMMU counts as assigned; Xen says EINVAL.
+        if tree.property("iommus", of: path) != nil, deviceOwner(path) != .io { throw HypervisorError(name, errno: .EINVAL) }
     }
 
     public func assignDevice(_ path: String, to domain: DomainID) throws(HypervisorError) {
@@ -187,9 +189,10 @@ extension SimulatedHypervisor: DomainControl {
         let index = try domainIndex(domain, name)
         let tree = try liveHostTree(name)
         guard tree.hasNode(path) else { throw HypervisorError(name, errno: .ESRCH) }
-        guard deviceOwner(path) == .io else { throw HypervisorError(name, errno: .EBUSY) }
-        // iommu_assign_dt_device: the domain must use the IOMMU and the device must be behind one.
+        // iommu_assign_dt_device: the domain must use the IOMMU and the device must be behind one (EINVAL),
+        // then the device must be free (EBUSY).
         guard state.domains[index].iommu, tree.property("iommus", of: path) != nil else { throw HypervisorError(name, errno: .EINVAL) }
+        guard deviceOwner(path) == .io else { throw HypervisorError(name, errno: .EBUSY) }
         state.deviceOwners[path] = domain
     }
 

@@ -29,6 +29,10 @@ public final class GuestScript: Sendable {
         for directory in [configfs.appendingPathComponent("device-tree/overlays"), firmware, root.appendingPathComponent("bin")] {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
+        // The fpga manager's flags attribute exists before anyone writes it, as in sysfs.
+        guard FileManager.default.createFile(atPath: flags.path, contents: Data("0\n".utf8)) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: flags.path])
+        }
         let rmdir = root.appendingPathComponent("bin/rmdir")
         try """
             #!/bin/sh

@@ -143,12 +143,23 @@ final class CreateCommandTests: XCTestCase {
              "/soc/nothing is not a node of the host device tree"),
             ("nr-spis", CreateFixtures.config(kernel: kernel, deviceTree: partial, extra: "nr_spis = 10"),
              "nr_spis: 10 is too small; irqs and vuart need at least 83"),
+            ("dtdev-no-iommu", CreateFixtures.config(kernel: kernel, deviceTree: partial, dtdev: "\"/soc/ethernet@fff51000\", \"/soc/gpio@fff60000\""),
+             ":7:37: dtdev: host node /soc/gpio@fff60000 has no iommus, so no IOMMU stands between it and memory and Xen cannot assign it; "
+                + "drop it from dtdev and pass its pages and IRQs with iomem and irqs alone"),
             ("irq-of-dom0", CreateFixtures.config(kernel: kernel, deviceTree: partial, irqs: "112, 113, 114, 109"),
-             "step \"route IRQ 109\" failed: XEN_DOMCTL_bind_pt_irq returned EBUSY"),
+             ":8:25: irqs: IRQ 109 (SPI 77) is host node /soc/ethernet@fff50000's, which has no xen,passthrough, so Xen routed it to dom0 at boot"),
             ("irq-of-xen", CreateFixtures.config(kernel: kernel, deviceTree: partial, irqs: "112, 113, 114, 42"),
-             "step \"route IRQ 42\" failed: XEN_DOMCTL_bind_pt_irq returned EPERM"),
+             ":8:25: irqs: IRQ 42 (SPI 10) is host node /soc/serial@fff36000's, which Xen keeps as its console UART; it cannot be passed through"),
+            ("irq-of-nobody", CreateFixtures.config(kernel: kernel, deviceTree: partial, irqs: "112, 113, 114, 200"),
+             ":8:25: irqs: IRQ 200 (SPI 168) is the interrupt of no host device-tree node, so Xen gave dom0 no right to pass it on"),
             ("iomem-of-gic", CreateFixtures.config(kernel: kernel, deviceTree: partial, iomem: "\"0xfff51,1@0x10000\", \"0xfff10,1\""),
-             "step \"iomem 0xfff10,1@0xfff10: permission\" failed: XEN_DOMCTL_iomem_permission returned EPERM"),
+             ":9:32: iomem: \"0xfff10,1@0xfff10\": page 0xfff10 is in host node /interrupt-controller@fff10000's reg, which Xen keeps as the GIC"),
+            ("iomem-of-ram", CreateFixtures.config(kernel: kernel, deviceTree: partial, iomem: "\"0xfff51,1@0x10000\", \"0x100,1@0x20000\""),
+             ":9:32: iomem: \"0x100,1@0x20000\": page 0x100 is in host node /memory@0's reg, which Xen keeps as RAM"),
+            ("iomem-of-dom0", CreateFixtures.config(kernel: kernel, deviceTree: partial, iomem: "\"0xfff51,1@0x10000\", \"0xfff50,1@0x20000\""),
+             ":9:32: iomem: \"0xfff50,1@0x20000\": page 0xfff50 is in host node /soc/ethernet@fff50000's reg, which has no xen,passthrough, so dom0 drives that device"),
+            ("iomem-past-the-device", CreateFixtures.config(kernel: kernel, deviceTree: partial, iomem: "\"0xfff51,2@0x10000\""),
+             ":9:11: iomem: \"0xfff51,2@0x10000\": page 0xfff52 is in the reg of no host device-tree node; iomem may map only pages of nodes marked xen,passthrough"),
             ("bad-kernel", CreateFixtures.config(kernel: bad, deviceTree: partial),
              "kernel: \(bad) is not an arm64 Image (no \"ARM\\x64\" magic at 0x38)"),
             ("text-offset", CreateFixtures.config(kernel: try xl.file("far", {
@@ -175,6 +186,31 @@ final class CreateCommandTests: XCTestCase {
             XCTAssertTrue(result.stderr.contains(message), "\(name): \(result.stderr)")
             XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1, name)
             XCTAssertEqual(try traces(xl), before, name)
+        }
+    }
+
+    /// What the host tree cannot predict (another domain holds the IRQ or device) fails at the hypercall, named by
+    /// its config line, with what the errno means.
+    func testAPassthroughHypercallFailureNamesTheLineAndExplainsTheErrno() throws {
+        let xl = try XLRunner()
+        let (kernel, partial) = try setUp(xl)
+        XCTAssertEqual(xl("create", try write(xl, "midway.cfg", CreateFixtures.config(kernel: kernel, deviceTree: partial))).status, 0)
+        let cases: [(String, String)] = [
+            ("irqs = [ 113 ]\n",
+             ":3:10: irqs: step \"route IRQ 113\" failed: XEN_DOMCTL_bind_pt_irq returned EBUSY (Device or resource busy): IRQ 113 "
+                + "(host node /soc/ethernet@fff51000) is routed already, to another domain or, when its host node has no xen,passthrough, to dom0 at boot"),
+            ("dtdev = [ \"/soc/ethernet@fff51000\" ]\n",
+             ":3:11: dtdev: step \"dtdev /soc/ethernet@fff51000: test assign\" failed: XEN_DOMCTL_test_assign_device returned EINVAL (Invalid argument): "
+                + "/soc/ethernet@fff51000 is assigned already, to another domain or, when it has no xen,passthrough, to dom0 at boot"),
+        ]
+        for (index, (line, message)) in cases.enumerated() {
+            let config = try write(xl, "second\(index).cfg", "name = \"second\(index)\"\nkernel = \"\(kernel)\"\n" + line)
+            let before = try traces(xl)
+            let result = xl("create", config)
+            XCTAssertEqual(result.status, 1, line)
+            XCTAssertTrue(result.stderr.hasPrefix(config + message), result.stderr)
+            XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1, line)
+            XCTAssertEqual(try traces(xl), before, line)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Seed 003's example: a host with `/soc/ethernet@fff51000` marked `xen,passthrough`, its partial tree and config.
+/// Seed 003's example: a host with `/soc/ethernet@fff51000` marked `xen,passthrough`, its partial tree and config;
+/// also a marked `/soc/gpio@fff60000` that is not behind the IOMMU.
 enum CreateFixtures {
     static let host = """
         /dts-v1/;
@@ -16,6 +17,7 @@ enum CreateFixtures {
                 ethernet@fff50000 { compatible = "calxeda,hb-xgmac"; reg = <0 0xfff50000 0 0x1000>; interrupts = <0 77 4>; iommus = <&smmu 0x101>; };
                 ethernet@fff51000 { compatible = "calxeda,hb-xgmac"; reg = <0 0xfff51000 0 0x1000>;
                     interrupts = <0 80 4 0 81 4 0 82 4>; iommus = <&smmu 0x100>; xen,passthrough; };
+                gpio@fff60000 { compatible = "arm,pl061"; reg = <0 0xfff60000 0 0x1000>; interrupts = <0 90 4>; xen,passthrough; };
             };
         };
         """

@@ -68,6 +68,28 @@ final class GetOverlayTests: XCTestCase {
         environment["CONFIGFS"] = script.root.appendingPathComponent("unmounted").path
         let result = try script.run(["apply", "x", "normal", "0", file.path], environment: environment)
         XCTAssertEqual(result.stderr, "get_overlay.sh: no configfs overlay directory \(script.root.path)/unmounted/device-tree/overlays (mount configfs; the kernel needs OF_OVERLAY and its configfs interface)\n")
+        try FileManager.default.removeItem(at: script.flags)
+        let fpga = try script.run(["apply", "x", "fpga", "0", file.path])
+        XCTAssertEqual(fpga.status, 1)
+        XCTAssertEqual(fpga.stderr, "get_overlay.sh: no fpga manager: \(script.flags.path) is missing (the kernel needs FPGA_MGR and a driver for this FPGA)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: script.firmware.appendingPathComponent("x.dtbo").path), "nothing copied")
+    }
+
+    /// Without configfs overlays the script stops before get_overlay says `waiting`, so dom0 never hands over an
+    /// overlay this domU cannot apply: nothing is written to the host.
+    func testTheScriptRefusesToServeBeforeWaitingWhenItCannotApply() throws {
+        let xl = try XLRunner()
+        XCTAssertEqual(xl("dt-overlay", "list").status, 0)
+        let guest = try NormalModeFixtures.domU(xl)
+        let script = try GuestScript()
+        try FileManager.default.removeItem(at: script.configfs.appendingPathComponent("device-tree"))
+        let before = xl.snapshot()
+        let result = try NormalModeFixtures.guestScript(xl, guest, script: script, extra: ["--wait", "1"]).wait()
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "get_overlay.sh: no configfs overlay directory \(script.configfs.path)/device-tree/overlays "
+            + "(mount configfs; the kernel needs OF_OVERLAY and its configfs interface)\n")
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertEqual(xl.snapshot(), before)
     }
 
     private func getOverlay(_ arguments: String...) -> (status: Int32, stdout: String, stderr: String) { getOverlay(arguments) }

@@ -45,7 +45,9 @@ final class StaticSharedMemoryConcurrencyTests: XCTestCase {
                 let process = Process()
                 process.executableURL = binary
                 process.arguments = ["--simulate", hosts[index]] + arguments(index)
-                process.environment = ["XENSTORED_PATH": daemon.socketPath]
+                var environment = ProcessInfo.processInfo.environment
+                environment["XENSTORED_PATH"] = daemon.socketPath
+                process.environment = environment
                 let errors = xl.scratch.appendingPathComponent("stderr-\(UUID().uuidString)")
                 XCTAssertTrue(FileManager.default.createFile(atPath: errors.path, contents: nil))
                 process.standardError = try FileHandle(forWritingTo: errors)

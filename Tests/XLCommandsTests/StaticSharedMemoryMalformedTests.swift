@@ -62,8 +62,8 @@ final class StaticSharedMemoryMalformedTests: XCTestCase {
             ("[ \"id=ID1, begin=0x22000000, size=0x1000\" ]", "", "static_shm[0] id=ID1: begin: the borrowed region 0x22000000-0x22000fff overlaps the vpl011 console"),
             ("[ \"id=ID1, begin=0x38000000, size=0x1000\" ]", "", "static_shm[0] id=ID1: begin: the borrowed region 0x38000000-0x38000fff overlaps the grant table"),
             ("[ \"id=ID1, begin=0x39000000, size=0x1000\" ]", "", "static_shm[0] id=ID1: begin: the borrowed region 0x39000000-0x39000fff overlaps the magic pages"),
-            ("[ \"id=ID1, begin=0x70000000, size=0x4000\" ]", "iomem = [ \"0x9030,1@0x70002\" ]",
-             "static_shm[0] id=ID1: begin: the region 0x70000000-0x70003fff overlaps iomem \"0x9030,1@0x70002\" mapped at 0x70002000-0x70002fff"),
+            ("[ \"id=ID1, begin=0x70000000, size=0x4000\" ]", "iomem = [ \"0x9010,1@0x70002\" ]",
+             "static_shm[0] id=ID1: begin: the region 0x70000000-0x70003fff overlaps iomem \"0x9010,1@0x70002\" mapped at 0x70002000-0x70002fff"),
             // What only the running system can tell: xenstore's records and the owner's region.
             ("[ \"id=ID1, begin=0x40000000, size=0x1000, role=owner\" ]", "", "static_shm[0] id=ID1: id: region ID1 already has an owner, domain 1 (vm1); a region has one owner"),
             ("[ \"id=NOPE, begin=0x60000000, size=0x1000\" ]", "", "static_shm[0] id=NOPE: id: region NOPE has no owner"),
