@@ -17,7 +17,11 @@ public enum XLMain {
             output.error(XLCommand.helpMessage())
             return 2
         }
-        if let name = commandArguments.first, !name.hasPrefix("-"), name != "help",
+        if commandArguments.first == "help" {
+            output.raw(XLCommand.commandList(for: commandArguments.dropFirst().first))
+            return 0
+        }
+        if let name = commandArguments.first, !name.hasPrefix("-"),
             !XLCommand.configuration.subcommands.contains(where: { $0.configuration.commandName == name }) {
             output.error("command \"\(name)\" not implemented")
             return 1
