@@ -17,10 +17,11 @@ struct CreateCommand: XLSubcommand {
         var parsed = try ConfigFile.load(file)
         try parsed.applyOverrides(overrides)
         let config = try DomainConfig(file: parsed)
+        for warning in config.keyWarnings { context.output.error(warning) }
         if context.globals.verbose > 0 {
             context.output.error("Parsing config from \(file)")
             for warning in parsed.warnings + config.warnings { context.output.error(warning) }
-            for key in config.unknownKeys { context.output.error("\(file): \(key): not used by this xl") }
+            for key in config.ignoredKeys { context.output.error("\(file): \(key): ignored for ARM PVH guests, as upstream's xl does") }
         }
         let toolstack = try context.toolstack()
         guard let domain = try toolstack.createDomain(config, paused: paused) else { return }

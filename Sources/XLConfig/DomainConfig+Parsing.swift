@@ -46,9 +46,30 @@ extension DomainConfig {
         try readStaticSharedMemory(&reader)
 
         warnings = reader.warnings
-        unknownKeys = file.keys.filter { !Self.knownKeys.contains($0) }
+        try readOtherKeys(&reader)
         for key in file.keys where Self.knownKeys.contains(key) {
             locations[key] = file[key]?.location
+        }
+    }
+
+    /// Keys this xl does not read: one upstream would act on for an ARM PVH guest is refused (the guest would
+    /// boot without what it asks for); one upstream ignores on ARM is noted for `-v`; one no xl knows is warned
+    /// about, with the nearest known key.
+    private mutating func readOtherKeys(_ reader: inout DomainConfigReader) throws(DomainConfigError) {
+        let known = Self.knownKeys.union(UpstreamKeys.unimplemented.keys).union(UpstreamKeys.ignoredOnARM)
+        for key in reader.file.keys where !Self.knownKeys.contains(key) {
+            // An empty list (`disk = []`) asks upstream for nothing either.
+            if let what = UpstreamKeys.unimplemented[key], reader.file[key]?.value.list?.isEmpty != true {
+                throw reader.error(key, "this xl does not implement \(key)= (\(what)) yet, and the guest would start without it; "
+                    + "remove the key, or create this guest with upstream's xl")
+            }
+            if UpstreamKeys.ignoredOnARM.contains(key) || UpstreamKeys.unimplemented[key] != nil {
+                ignoredKeys.append(key)
+            } else {
+                unknownKeys.append(key)
+                let hint = UpstreamKeys.nearest(to: key, among: known).map { "; did you mean \($0)?" } ?? ""
+                keyWarnings.append("\(reader.file[key]?.location ?? reader.file.source): \(key): warning: xl.cfg has no such key, it is ignored\(hint)")
+            }
         }
     }
 

@@ -31,8 +31,12 @@ public struct DomainConfig: Hashable, Sendable, Codable {
     public var passthrough: PassthroughMode = .disabled
     /// `static_shm`: memory regions shared with other domains, owned or borrowed.
     public var staticSharedMemory: [StaticSharedMemory] = []
-    /// Keys this tool does not use, in order of first appearance (for `xl -v`).
+    /// Keys upstream's xl reads but ignores for ARM PVH guests, in order of first appearance (for `xl -v`).
+    public var ignoredKeys: [String] = []
+    /// Keys no xl knows (typos), in order of first appearance; each has a line in ``keyWarnings``.
     public var unknownKeys: [String] = []
+    /// One warning per unknown key, with the nearest known key; printed without `-v`.
+    public var keyWarnings: [String] = []
     /// Non-fatal remarks, one line each, such as `type="pv"` being turned into PVH.
     public var warnings: [String] = []
     /// Where each key used was set, as `file:line:column`, for later messages.
@@ -43,7 +47,7 @@ public struct DomainConfig: Hashable, Sendable, Codable {
         self.kernel = kernel
     }
 
-    /// The keys read into typed fields; anything else is listed in `unknownKeys`.
+    /// The keys read into typed fields; others are refused, ignored or warned about (``UpstreamKeys``).
     public static let knownKeys: Set<String> = [
         "name", "uuid", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline", "root", "extra",
         "gic_version", "nr_spis", "vuart", "on_poweroff", "on_reboot", "on_crash", "device_tree", "dtdev", "irqs",
