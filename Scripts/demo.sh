@@ -231,8 +231,8 @@ iomem = [ "0xfff51,1@0x10000" ]
 CFG
 export XL_SIMULATE="$work/midway"
 
-step "xl create -N: the parsed config as JSON and the guest device tree as DTS; nothing is created"
-show xl --host-dtb midway-host.dtb -N create midway.cfg
+step "xl create -N: the parsed config as libxl JSON on stdout (-v adds the guest device tree as DTS on stderr); nothing is created"
+show xl --host-dtb midway-host.dtb -v -N create midway.cfg
 
 step "xl create: IRQs 112-114 routed 1:1, page 0xfff51 mapped at 0x10000, the ethernet assigned"
 show xl --host-dtb midway-host.dtb create midway.cfg

@@ -30,9 +30,9 @@ extension Toolstack {
 
         if dryRun {
             try checkStaticSharedMemory(config)
-            output(try config.libxlJSON())
-            let source = try DeviceTreeCompiler.decompile(planned.tree) ?? DeviceTreeSource.render(planned.tree)
-            output(source)
+            // stdout carries one JSON document, as upstream's; the guest's device tree goes with the diagnostics.
+            output(config.libxlJSON())
+            log("guest device tree:\n" + (try DeviceTreeCompiler.decompile(planned.tree) ?? DeviceTreeSource.render(planned.tree)))
             return nil
         }
         guard let control = hypervisor as? any DomainControl else {
@@ -168,7 +168,7 @@ extension Toolstack {
         case .v3: recorded.gicVersion = .v3
         case .native: break
         }
-        return try recorded.libxlJSON(pretty: false)
+        return recorded.libxlJSON(pretty: false)
     }
 
     /// The GIC to ask Xen for; `.native` when neither the configuration nor the host tree says.

@@ -1,16 +1,9 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 extension DomainConfig {
-    /// The `libxl_domain_config` JSON that `xl -N create` prints, limited to the keys this type holds;
-    /// on one line with sorted keys when not `pretty` (the record `xl create` keeps for `xl list -l`).
-    public func libxlJSON(pretty: Bool = true) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(LibxlDomainConfig(self)), as: UTF8.self)
+    /// The `libxl_domain_config` JSON that `xl -N create` prints, limited to the keys this type holds, in
+    /// libxl's key order (that of `libxl_types.idl`), the same on every run; on one line when not `pretty`
+    /// (the record `xl create` keeps for `xl list -l`).
+    public func libxlJSON(pretty: Bool = true) -> String {
+        LibxlDomainConfig(self).ordered.rendered(pretty: pretty)
     }
 }
 
@@ -81,6 +74,40 @@ struct LibxlDomainConfig: Codable, Hashable {
     var on_poweroff: String
     var on_reboot: String
     var on_crash: String
+
+    /// This configuration with libxl's key order, leaving out what is not set, as libxl leaves out defaults.
+    var ordered: OrderedJSON {
+        func members(_ list: [(String, OrderedJSON?)]) -> OrderedJSON { .object(list.compactMap { key, value in value.map { (key, $0) } }) }
+        let numbers = { (values: [UInt32]) in OrderedJSON.array(values.map { .unsigned(UInt64($0)) }) }
+        let arch = b_info.arch_arm.map { arch in
+            members([("gic_version", arch.gic_version.map(OrderedJSON.string)), ("vuart", arch.vuart.map(OrderedJSON.string)),
+                     ("nr_spis", arch.nr_spis.map { .unsigned(UInt64($0)) })])
+        }
+        return members([
+            ("c_info", members([
+                ("type", .string(c_info.type)), ("name", .string(c_info.name)), ("uuid", c_info.uuid.map(OrderedJSON.string)),
+                ("passthrough", .string(c_info.passthrough)),
+            ])),
+            ("b_info", members([
+                ("max_vcpus", b_info.max_vcpus.map { .unsigned(UInt64($0)) }), ("avail_vcpus", b_info.avail_vcpus.map(numbers)),
+                ("max_memkb", b_info.max_memkb.map(OrderedJSON.unsigned)), ("target_memkb", b_info.target_memkb.map(OrderedJSON.unsigned)),
+                ("irqs", b_info.irqs.map(numbers)),
+                ("iomem", b_info.iomem.map { .array($0.map { members([("start", .unsigned($0.start)), ("number", .unsigned($0.number)), ("gfn", .unsigned($0.gfn))]) }) }),
+                ("kernel", .string(b_info.kernel)), ("cmdline", b_info.cmdline.map(OrderedJSON.string)),
+                ("ramdisk", b_info.ramdisk.map(OrderedJSON.string)), ("device_tree", b_info.device_tree.map(OrderedJSON.string)),
+                ("arch_arm", arch),
+            ])),
+            ("dtdevs", dtdevs.map { .array($0.map { members([("path", .string($0.path))]) }) }),
+            ("sshms", sshms.map { .array($0.map { shm in
+                members([
+                    ("id", .string(shm.id)), ("offset", shm.offset.map(OrderedJSON.unsigned)), ("begin", .unsigned(shm.begin)),
+                    ("size", .unsigned(shm.size)), ("prot", .string(shm.prot)), ("cache_policy", shm.cache_policy.map(OrderedJSON.string)),
+                    ("role", .string(shm.role)),
+                ])
+            }) }),
+            ("on_poweroff", .string(on_poweroff)), ("on_reboot", .string(on_reboot)), ("on_crash", .string(on_crash)),
+        ])
+    }
 
     init(_ config: DomainConfig) {
         c_info = CreateInfo(

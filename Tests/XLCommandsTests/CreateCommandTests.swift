@@ -109,9 +109,14 @@ final class CreateCommandTests: XCTestCase {
         let before = xl.snapshot()
         let result = xl("-N", "create", config)
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertTrue(result.stdout.contains("\"device_tree\" : \"\(partial)\""), result.stdout)
-        XCTAssertTrue(result.stdout.contains("passthrough {"), result.stdout)
-        XCTAssertTrue(result.stdout.contains("/dts-v1/;"), result.stdout)
+        XCTAssertTrue(result.stdout.hasPrefix("{\n    \"c_info\": {\n        \"type\": \"pvh\",\n        \"name\": \"midway\","), result.stdout)
+        XCTAssertTrue(result.stdout.contains("\"device_tree\": \"\(partial)\""), result.stdout)
+        XCTAssertEqual(xl("-N", "create", config).stdout, result.stdout, "the same document on every run")
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)), "stdout is one JSON document")
+        let verbose = xl("-v", "-N", "create", config)
+        XCTAssertEqual(verbose.stdout, result.stdout)
+        XCTAssertTrue(verbose.stderr.contains("guest device tree:\n/dts-v1/;"), verbose.stderr)
+        XCTAssertTrue(verbose.stderr.contains("passthrough {"), verbose.stderr)
         XCTAssertEqual(xl.snapshot(), before)
     }
 

@@ -188,7 +188,7 @@ final class DomainConfigTests: XCTestCase {
             vuart = "sbsa_uart"
 
             """)
-        let json = try config.libxlJSON()
+        let json = config.libxlJSON()
         let decoded = try JSONDecoder().decode(LibxlDomainConfig.self, from: Data(json.utf8))
         XCTAssertEqual(decoded.b_info.irqs, [33, 34])
         XCTAssertEqual(decoded.b_info.iomem, [.init(start: 65536, number: 1, gfn: 131072)])
@@ -201,7 +201,7 @@ final class DomainConfigTests: XCTestCase {
         XCTAssertEqual(decoded.c_info.uuid, "6f1c2e8a-93b1-4c52-9d0e-2b7f4a1c8e55")
         XCTAssertEqual(decoded.c_info.passthrough, "share_pt")
         XCTAssertEqual(decoded.on_reboot, "restart")
-        XCTAssertTrue(json.contains("\"path\" : \"/soc/ethernet@ff0e0000\""), json)
+        XCTAssertTrue(json.contains("\"path\": \"/soc/ethernet@ff0e0000\""), json)
 
         let roundTrip = try JSONDecoder().decode(DomainConfig.self, from: JSONEncoder().encode(config))
         XCTAssertEqual(roundTrip, config)
