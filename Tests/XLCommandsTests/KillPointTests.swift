@@ -1,0 +1,125 @@
+import Foundation
+import TestSupport
+import XCTest
+import XenSimulator
+
+/// `xl` killed with SIGKILL before each step of create, dt-overlay add (plain and expert) and attach:
+/// `xl list` and `xl dt-overlay list` show what Xen holds, and one ordinary command cleans up
+/// (`xl destroy ID`, `xl dt-overlay remove FILE`). Steps are counted by tracing the command first.
+final class KillPointTests: XCTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(DeviceTreeTools.isAvailable, "dtc is not installed")
+        try XCTSkipIf(KillPointHost.xl == nil, "xl is not built next to the tests")
+    }
+
+    private func write(_ host: KillPointHost, _ name: String, _ bytes: [UInt8]) throws -> String {
+        let path = host.scratch.appendingPathComponent(name).path
+        if !FileManager.default.fileExists(atPath: path) { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
+        return path
+    }
+
+    // MARK: xl create
+
+    /// Seed 003's guest: passthrough of IRQs, iomem and a dtdev, a partial device tree, console and xenstore.
+    private func createCase() -> KillPointCase {
+        KillPointCase(
+            setup: { host in
+                let hostDTB = try self.write(host, "host.dtb", try DeviceTreeTools.compile(CreateFixtures.host))
+                let kernel = try self.write(host, "Image", CreateFixtures.kernel)
+                let partial = try self.write(host, "guest-midway.dtb", try DeviceTreeTools.compile(CreateFixtures.partial()))
+                _ = try self.write(host, "midway.cfg", Array(CreateFixtures.config(kernel: kernel, deviceTree: partial).utf8))
+                XCTAssertEqual(try host.xl(["--host-dtb", hostDTB, "list"]).status, 0)
+            },
+            command: { ["create", $0.scratch.appendingPathComponent("midway.cfg").path] },
+            cleanUp: { host, context in
+                // `xl list` shows every domain Xen has, named or not; each is destroyed by id.
+                let list = try host.xl(["list"])
+                XCTAssertEqual(list.status, 0, "\(context): \(list.stderr)")
+                let listed = list.stdout.split(separator: "\n").dropFirst().compactMap { row in
+                    row.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { UInt16($0) }
+                }
+                XCTAssertEqual(listed, try host.hypervisor().domains.map(\.id.rawValue), "\(context): xl list\n\(list.stdout)")
+                for id in listed where id != 0 {
+                    let destroy = try host.xl(["destroy", String(id)])
+                    XCTAssertEqual(destroy.status, 0, "\(context): destroy \(id): \(destroy.stderr)")
+                }
+            })
+    }
+
+    func testCreateKilledAtEveryStepIsListedAndDestroyCleansUp() throws {
+        let (points, cleaned) = try createCase().check(realXenstored: false)
+        print("kill points: xl create (xenstore.json): \(cleaned) of \(points) cleaned up")
+    }
+
+    func testCreateKilledAtEveryStepWithTheRealXenstored() throws {
+        try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
+        let (points, cleaned) = try createCase().check(realXenstored: true)
+        print("kill points: xl create (real xenstored): \(cleaned) of \(points) cleaned up")
+    }
+
+    // MARK: xl dt-overlay
+
+    private static let overlay = OverlaySources.device()
+
+    /// `xl dt-overlay list` must show every overlay Xen has; a record Xen does not have must say it is unfinished.
+    private func overlayCleanUp(_ host: KillPointHost, _ context: String) throws {
+        let path = try write(host, "eth.dtbo", try DeviceTreeTools.compile(Self.overlay))
+        let list = try host.xl(["dt-overlay", "list"])
+        XCTAssertEqual(list.status, 0, "\(context): \(list.stderr)")
+        let row = list.stdout.split(separator: "\n").first { $0.hasPrefix(path) || $0.contains("eth.dtbo") }
+        let inXen = try host.hypervisor().overlays.first
+        if let inXen {
+            XCTAssertNotNil(row, "\(context): Xen has the overlay, dt-overlay list does not show it\n\(list.stdout)")
+            if let row, !row.contains("unfinished") {
+                XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first.map(String.init),
+                               inXen.attachedTo.map { String($0.rawValue) } ?? "-", "\(context): the domain column\n\(list.stdout)")
+            }
+        } else if let row {
+            XCTAssertTrue(row.contains("unfinished"), "\(context): listed as added, but Xen does not have it\n\(list.stdout)")
+        }
+        if row != nil {
+            let remove = try host.xl(["dt-overlay", "remove", path])
+            XCTAssertEqual(remove.status, 0, "\(context): remove: \(remove.stderr)")
+        }
+    }
+
+    private func overlayCase(_ command: [String], before: [[String]] = [], partial: [[String]] = []) -> KillPointCase {
+        func resolve(_ arguments: [String], _ host: KillPointHost) -> [String] {
+            arguments.map { $0 == "FILE" ? host.scratch.appendingPathComponent("eth.dtbo").path : $0 }
+        }
+        return KillPointCase(
+            setup: { host in
+                let path = try self.write(host, "eth.dtbo", try DeviceTreeTools.compile(Self.overlay))
+                XCTAssertEqual(try host.xl(["list"]).status, 0)
+                for arguments in before {
+                    let run = try host.xl(arguments.map { $0 == "FILE" ? path : $0 })
+                    XCTAssertEqual(run.status, 0, run.stderr)
+                }
+            },
+            command: { resolve(command, $0) },
+            cleanUp: overlayCleanUp,
+            partial: partial.map { arguments in { resolve(arguments, $0) } })
+    }
+
+    func testAddKilledAtEveryStepIsListedAndRemoveCleansUp() throws {
+        let (points, cleaned) = try overlayCase(["dt-overlay", "add", "FILE"]).check(realXenstored: false)
+        print("kill points: xl dt-overlay add (xenstore.json): \(cleaned) of \(points) cleaned up")
+    }
+
+    func testAddKilledAtEveryStepWithTheRealXenstored() throws {
+        try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
+        let (points, cleaned) = try overlayCase(["dt-overlay", "add", "FILE"]).check(realXenstored: true)
+        print("kill points: xl dt-overlay add (real xenstored): \(cleaned) of \(points) cleaned up")
+    }
+
+    func testExpertAddKilledAtEveryStepIsListedAndRemoveCleansUp() throws {
+        let (points, cleaned) = try overlayCase(["dt-overlay", "add", "FILE", "0"], partial: [["dt-overlay", "add", "FILE"]]).check(realXenstored: false)
+        print("kill points: xl dt-overlay add FILE 0 (xenstore.json): \(cleaned) of \(points) cleaned up")
+    }
+
+    func testAttachKilledAtEveryStepIsListedAndRemoveCleansUp() throws {
+        let (points, cleaned) = try overlayCase(["dt-overlay", "attach", "FILE", "0"], before: [["dt-overlay", "add", "FILE"]])
+            .check(realXenstored: false)
+        print("kill points: xl dt-overlay attach (xenstore.json): \(cleaned) of \(points) cleaned up")
+    }
+}
