@@ -9,13 +9,21 @@ import XenSimulator
 final class KillPointTests: XCTestCase {
     override func setUpWithError() throws {
         try XCTSkipUnless(DeviceTreeTools.isAvailable, "dtc is not installed")
-        try XCTSkipIf(KillPointHost.xl == nil, "xl is not built next to the tests")
+        try XCTSkipIf(KillPoints.binary("xl") == nil, "xl is not built next to the tests")
     }
 
     private func write(_ host: KillPointHost, _ name: String, _ bytes: [UInt8]) throws -> String {
         let path = host.scratch.appendingPathComponent(name).path
         if !FileManager.default.fileExists(atPath: path) { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
         return path
+    }
+
+    /// Runs every kill point of `kase`; prints the count for Docs/reliability.md.
+    private func check(_ kase: KillPointCase, realXenstored: Bool, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let report = try kase.check(realXenstored: realXenstored)
+        for failure in report.failures { XCTFail(failure, file: file, line: line) }
+        XCTAssertEqual(report.cleaned, report.points, "kill points cleaned up", file: file, line: line)
+        print("kill points: \(name): \(report.cleaned) of \(report.points) cleaned up")
     }
 
     // MARK: xl create
@@ -28,33 +36,31 @@ final class KillPointTests: XCTestCase {
                 let kernel = try self.write(host, "Image", CreateFixtures.kernel)
                 let partial = try self.write(host, "guest-midway.dtb", try DeviceTreeTools.compile(CreateFixtures.partial()))
                 _ = try self.write(host, "midway.cfg", Array(CreateFixtures.config(kernel: kernel, deviceTree: partial).utf8))
-                XCTAssertEqual(try host.xl(["--host-dtb", hostDTB, "list"]).status, 0)
+                XCTAssertEqual(try host.run(["--host-dtb", hostDTB, "list"]).status, 0)
             },
             command: { ["create", $0.scratch.appendingPathComponent("midway.cfg").path] },
             cleanUp: { host, context in
                 // `xl list` shows every domain Xen has, named or not; each is destroyed by id.
-                let list = try host.xl(["list"])
+                let list = try host.run(["list"])
                 XCTAssertEqual(list.status, 0, "\(context): \(list.stderr)")
                 let listed = list.stdout.split(separator: "\n").dropFirst().compactMap { row in
                     row.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { UInt16($0) }
                 }
                 XCTAssertEqual(listed, try host.hypervisor().domains.map(\.id.rawValue), "\(context): xl list\n\(list.stdout)")
                 for id in listed where id != 0 {
-                    let destroy = try host.xl(["destroy", String(id)])
+                    let destroy = try host.run(["destroy", String(id)])
                     XCTAssertEqual(destroy.status, 0, "\(context): destroy \(id): \(destroy.stderr)")
                 }
             })
     }
 
     func testCreateKilledAtEveryStepIsListedAndDestroyCleansUp() throws {
-        let (points, cleaned) = try createCase().check(realXenstored: false)
-        print("kill points: xl create (xenstore.json): \(cleaned) of \(points) cleaned up")
+        try check(createCase(), realXenstored: false, "xl create (xenstore.json)")
     }
 
     func testCreateKilledAtEveryStepWithTheRealXenstored() throws {
         try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
-        let (points, cleaned) = try createCase().check(realXenstored: true)
-        print("kill points: xl create (real xenstored): \(cleaned) of \(points) cleaned up")
+        try check(createCase(), realXenstored: true, "xl create (real xenstored)")
     }
 
     // MARK: xl dt-overlay
@@ -64,7 +70,7 @@ final class KillPointTests: XCTestCase {
     /// `xl dt-overlay list` must show every overlay Xen has; a record Xen does not have must say it is unfinished.
     private func overlayCleanUp(_ host: KillPointHost, _ context: String) throws {
         let path = try write(host, "eth.dtbo", try DeviceTreeTools.compile(Self.overlay))
-        let list = try host.xl(["dt-overlay", "list"])
+        let list = try host.run(["dt-overlay", "list"])
         XCTAssertEqual(list.status, 0, "\(context): \(list.stderr)")
         let row = list.stdout.split(separator: "\n").first { $0.hasPrefix(path) || $0.contains("eth.dtbo") }
         let inXen = try host.hypervisor().overlays.first
@@ -78,7 +84,7 @@ final class KillPointTests: XCTestCase {
             XCTAssertTrue(row.contains("unfinished"), "\(context): listed as added, but Xen does not have it\n\(list.stdout)")
         }
         if row != nil {
-            let remove = try host.xl(["dt-overlay", "remove", path])
+            let remove = try host.run(["dt-overlay", "remove", path])
             XCTAssertEqual(remove.status, 0, "\(context): remove: \(remove.stderr)")
         }
     }
@@ -90,9 +96,9 @@ final class KillPointTests: XCTestCase {
         return KillPointCase(
             setup: { host in
                 let path = try self.write(host, "eth.dtbo", try DeviceTreeTools.compile(Self.overlay))
-                XCTAssertEqual(try host.xl(["list"]).status, 0)
+                XCTAssertEqual(try host.run(["list"]).status, 0)
                 for arguments in before {
-                    let run = try host.xl(arguments.map { $0 == "FILE" ? path : $0 })
+                    let run = try host.run(arguments.map { $0 == "FILE" ? path : $0 })
                     XCTAssertEqual(run.status, 0, run.stderr)
                 }
             },
@@ -102,24 +108,21 @@ final class KillPointTests: XCTestCase {
     }
 
     func testAddKilledAtEveryStepIsListedAndRemoveCleansUp() throws {
-        let (points, cleaned) = try overlayCase(["dt-overlay", "add", "FILE"]).check(realXenstored: false)
-        print("kill points: xl dt-overlay add (xenstore.json): \(cleaned) of \(points) cleaned up")
+        try check(overlayCase(["dt-overlay", "add", "FILE"]), realXenstored: false, "xl dt-overlay add (xenstore.json)")
     }
 
     func testAddKilledAtEveryStepWithTheRealXenstored() throws {
         try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
-        let (points, cleaned) = try overlayCase(["dt-overlay", "add", "FILE"]).check(realXenstored: true)
-        print("kill points: xl dt-overlay add (real xenstored): \(cleaned) of \(points) cleaned up")
+        try check(overlayCase(["dt-overlay", "add", "FILE"]), realXenstored: true, "xl dt-overlay add (real xenstored)")
     }
 
     func testExpertAddKilledAtEveryStepIsListedAndRemoveCleansUp() throws {
-        let (points, cleaned) = try overlayCase(["dt-overlay", "add", "FILE", "0"], partial: [["dt-overlay", "add", "FILE"]]).check(realXenstored: false)
-        print("kill points: xl dt-overlay add FILE 0 (xenstore.json): \(cleaned) of \(points) cleaned up")
+        let expert = overlayCase(["dt-overlay", "add", "FILE", "0"], partial: [["dt-overlay", "add", "FILE"]])
+        try check(expert, realXenstored: false, "xl dt-overlay add FILE 0 (xenstore.json)")
     }
 
     func testAttachKilledAtEveryStepIsListedAndRemoveCleansUp() throws {
-        let (points, cleaned) = try overlayCase(["dt-overlay", "attach", "FILE", "0"], before: [["dt-overlay", "add", "FILE"]])
-            .check(realXenstored: false)
-        print("kill points: xl dt-overlay attach (xenstore.json): \(cleaned) of \(points) cleaned up")
+        let attach = overlayCase(["dt-overlay", "attach", "FILE", "0"], before: [["dt-overlay", "add", "FILE"]])
+        try check(attach, realXenstored: false, "xl dt-overlay attach FILE 0 (xenstore.json)")
     }
 }
