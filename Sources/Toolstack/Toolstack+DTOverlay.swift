@@ -5,7 +5,7 @@ import XenTypes
 
 extension Toolstack {
     /// `xl dt-overlay add FILE`: checks the overlay against what is known of Xen's device tree,
-    /// adds it, and records it in xenstore in the same step.
+    /// adds it, and records it in xenstore before and after the hypercall.
     public func addOverlay(_ file: OverlayFile) throws {
         try addOverlay(file, checking: { _, _ in })
     }
