@@ -125,4 +125,23 @@ final class KillPointTests: XCTestCase {
         let attach = overlayCase(["dt-overlay", "attach", "FILE", "0"], before: [["dt-overlay", "add", "FILE"]])
         try check(attach, realXenstored: false, "xl dt-overlay attach FILE 0 (xenstore.json)")
     }
+
+    func testAnUnfinishedAddIsRefusedByAddAndAttachAndClearedByRemove() throws {
+        let host = try KillPointHost(realXenstored: false, scratch: try DeviceTreeTools.scratch())
+        let path = try write(host, "eth.dtbo", try DeviceTreeTools.compile(Self.overlay))
+        let xl = try XCTUnwrap(KillPoints.binary("xl"))
+        let killed = try KillPoints.run(xl, ["dt-overlay", "add", path], environment: host.environment.merging(["XL_SIMULATE_KILL_AT": "XEN_SYSCTL_dt_overlay"]) { $1 })
+        XCTAssertTrue(killed.killed, killed.stderr)
+        XCTAssertEqual(try host.hypervisor().overlays, [], "killed before the hypercall")
+        XCTAssertTrue(try host.run(["dt-overlay", "list"]).stdout.contains("(add unfinished)"))
+        let again = try host.run(["dt-overlay", "add", path])
+        XCTAssertEqual(again.stderr, "dt-overlay add \(path): an earlier add of this overlay (from \(path)) was interrupted; `xl dt-overlay remove \(path)` clears it\n")
+        let attach = try host.run(["dt-overlay", "attach", path, "0"])
+        XCTAssertEqual(attach.stderr, "dt-overlay attach \(path): an earlier add of this overlay was interrupted; `xl dt-overlay remove \(path)` clears it\n")
+        let remove = try host.run(["-v", "dt-overlay", "remove", path])
+        XCTAssertEqual(remove.status, 0, remove.stderr)
+        XCTAssertTrue(remove.stderr.contains("Xen does not have it"), remove.stderr)
+        XCTAssertEqual(try host.run(["dt-overlay", "list"]).stdout, "")
+        XCTAssertEqual(try host.run(["dt-overlay", "add", path]).status, 0)
+    }
 }
