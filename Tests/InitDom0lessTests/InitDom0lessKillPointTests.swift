@@ -30,13 +30,7 @@ final class InitDom0lessKillPointTests: XCTestCase {
         KillPointCase(
             binary: "init-dom0less",
             setup: { host in
-                let saved = ProcessInfo.processInfo.environment["XENSTORED_PATH"]
-                defer { if let saved { setenv("XENSTORED_PATH", saved, 1) } else { unsetenv("XENSTORED_PATH") } }
-                let booted = try SimulatedHost.open(
-                    directory: host.directory, hostDTB: try Dom0lessFixtures.tree(Dom0lessFixtures.twoEnhanced), version: version,
-                    xenstoredSocket: host.xenstoredSocket)
-                try booted.save()
-                booted.close()
+                try host.boot(hostDTB: try Dom0lessFixtures.tree(Dom0lessFixtures.twoEnhanced), version: version)
             },
             command: { _ in [] },
             cleanUp: { host, context in

@@ -1,6 +1,8 @@
+import DeviceTree
 import Foundation
 import XenSimulator
 import XenStoreClient
+import XenTypes
 
 /// A fresh simulated host for one kill point, with its xenstore in `xenstore.json` or in a real
 /// xenstored of its own, and the built binaries to run against it as child processes.
@@ -32,6 +34,18 @@ public final class KillPointHost {
     public func run(_ arguments: [String], binary: String = "xl") throws -> KillPoints.Run {
         guard let executable = KillPoints.binary(binary) else { throw XenstoredError("\(binary) is not built next to the tests") }
         return try KillPoints.run(executable, arguments, environment: environment)
+    }
+
+    /// Boots the host in this process (cheaper than a first `xl` run): `hostDTB` as in
+    /// ``SimulatedHost/open(directory:hostDTB:version:flavour:xenstoredSocket:killPoints:)``; `body` may set it up further.
+    public func boot(hostDTB: DeviceTree? = nil, version: XenVersion? = nil, _ body: (SimulatedHost) throws -> Void = { _ in }) throws {
+        // libxenstore reads XENSTORED_PATH, which the backend sets: keep this process's as it was.
+        let saved = ProcessInfo.processInfo.environment["XENSTORED_PATH"]
+        defer { if let saved { setenv("XENSTORED_PATH", saved, 1) } else { unsetenv("XENSTORED_PATH") } }
+        let host = try SimulatedHost.open(directory: directory, hostDTB: hostDTB, version: version, xenstoredSocket: daemon?.socketPath)
+        defer { host.close() }
+        try body(host)
+        try host.save()
     }
 
     /// The host's state; `normalise` and `ignoring` as in ``KillPoints/state(_:xenstore:ignoring:normalise:)``.

@@ -59,19 +59,17 @@ final class HandoffKillPointTests: XCTestCase {
                 if !FileManager.default.fileExists(atPath: self.overlay(host)) {
                     try Data(try DeviceTreeTools.compile(Self.source)).write(to: URL(fileURLWithPath: self.overlay(host)))
                 }
-                XCTAssertEqual(try host.run(["list"]).status, 0)
                 // A direct-mapped domU whose home lets it write `data`, as init-dom0less leaves it.
-                let booted = try SimulatedHost.open(directory: host.directory)
-                let id = booted.hypervisor.addDomain(memoryKiB: 262_144, vcpus: 1, directMapped: true, iommu: true)
-                let home = "/local/domain/\(id)"
-                try booted.xenstore.mkdir(home, in: nil)
-                try booted.xenstore.setPermissions(home, [XenStorePermission(.none, .dom0), XenStorePermission(.read, id)], in: nil)
-                try booted.xenstore.write(home + "/name", string: "guest")
-                try booted.xenstore.write(home + "/domid", string: String(id.rawValue))
-                try booted.xenstore.write(home + "/data", string: "")
-                try booted.xenstore.setPermissions(home + "/data", [XenStorePermission(.none, id)], in: nil)
-                try booted.save()
-                booted.close()
+                try host.boot { booted in
+                    let id = booted.hypervisor.addDomain(memoryKiB: 262_144, vcpus: 1, directMapped: true, iommu: true)
+                    let home = "/local/domain/\(id)"
+                    try booted.xenstore.mkdir(home, in: nil)
+                    try booted.xenstore.setPermissions(home, [XenStorePermission(.none, .dom0), XenStorePermission(.read, id)], in: nil)
+                    try booted.xenstore.write(home + "/name", string: "guest")
+                    try booted.xenstore.write(home + "/domid", string: String(id.rawValue))
+                    try booted.xenstore.write(home + "/data", string: "")
+                    try booted.xenstore.setPermissions(home + "/data", [XenStorePermission(.none, id)], in: nil)
+                }
                 try self.startGuest(host)
             },
             command: command,

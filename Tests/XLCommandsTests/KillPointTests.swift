@@ -1,3 +1,4 @@
+import DeviceTree
 import Foundation
 import TestSupport
 import XCTest
@@ -32,11 +33,10 @@ final class KillPointTests: XCTestCase {
     private func createCase() -> KillPointCase {
         KillPointCase(
             setup: { host in
-                let hostDTB = try self.write(host, "host.dtb", try DeviceTreeTools.compile(CreateFixtures.host))
                 let kernel = try self.write(host, "Image", CreateFixtures.kernel)
                 let partial = try self.write(host, "guest-midway.dtb", try DeviceTreeTools.compile(CreateFixtures.partial()))
                 _ = try self.write(host, "midway.cfg", Array(CreateFixtures.config(kernel: kernel, deviceTree: partial).utf8))
-                XCTAssertEqual(try host.run(["--host-dtb", hostDTB, "list"]).status, 0)
+                try host.boot(hostDTB: try DeviceTree(validating: try DeviceTreeTools.compile(CreateFixtures.host)))
             },
             command: { ["create", $0.scratch.appendingPathComponent("midway.cfg").path] },
             cleanUp: { host, context in
@@ -96,7 +96,7 @@ final class KillPointTests: XCTestCase {
         return KillPointCase(
             setup: { host in
                 let path = try self.write(host, "eth.dtbo", try DeviceTreeTools.compile(Self.overlay))
-                XCTAssertEqual(try host.run(["list"]).status, 0)
+                try host.boot()
                 for arguments in before {
                     let run = try host.run(arguments.map { $0 == "FILE" ? path : $0 })
                     XCTAssertEqual(run.status, 0, run.stderr)
