@@ -58,12 +58,29 @@ final class KillPointTests: XCTestCase {
         try check(createCase(), realXenstored: false, "xl create (xenstore.json)")
     }
 
+    func testDestroyKilledAtEveryStepIsListedAndDestroyAgainCleansUp() throws {
+        var destroy = createCase()
+        let create = destroy.setup
+        destroy.setup = { host in
+            try create(host)
+            let run = try host.run(["create", host.scratch.appendingPathComponent("midway.cfg").path])
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
+        destroy.command = { _ in ["destroy", "midway"] }
+        try check(destroy, realXenstored: false, "xl destroy (xenstore.json)")
+    }
+
     func testCreateKilledAtEveryStepWithTheRealXenstored() throws {
         try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
         try check(createCase(), realXenstored: true, "xl create (real xenstored)")
     }
 
     // MARK: xl dt-overlay
+
+    func testRemoveKilledAtEveryStepIsListedAndRemoveAgainCleansUp() throws {
+        let remove = overlayCase(["dt-overlay", "remove", "FILE"], before: [["dt-overlay", "add", "FILE"]])
+        try check(remove, realXenstored: false, "xl dt-overlay remove (xenstore.json)")
+    }
 
     private static let overlay = OverlaySources.device()
 
