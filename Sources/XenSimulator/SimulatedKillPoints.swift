@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Glibc
 
 /// The steps of one simulated command (every hypercall, every xenstore request that changes the
