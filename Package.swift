@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(name: "get_overlay", dependencies: ["XLCommands"]),
 
         // Test support: the real xenstored harness, dtc helpers.
-        .target(name: "TestSupport", dependencies: ["XenTypes", "XenStoreClient"], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["XenTypes", "XenStoreClient", "XenSimulator", "DeviceTree"], path: "Tests/TestSupport",
                 resources: [.copy("fakexen.c")]),
 
         // libxlutil, the C config parser, used only as a test oracle.

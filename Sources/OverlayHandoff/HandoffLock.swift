@@ -8,13 +8,13 @@ import XenTypes
 /// A lock whose process is gone, or whose time has passed, is taken over: an `xl` that was killed
 /// does not block the domU for ever. The guest cannot read or touch it.
 struct HandoffLock {
-    static let root = "/libxl/dt-overlay-handoff"
+    static let root = HandoffNodes.lockRoot
 
     let xenstore: any XenStore
     let domain: DomainID
     let request: String
 
-    var path: String { "\(Self.root)/\(domain.rawValue)" }
+    var path: String { HandoffNodes.lock(of: domain) }
 
     /// Takes the lock for `seconds`; throws naming the other hand-off when it is held.
     static func take(_ xenstore: any XenStore, domain: DomainID, request: String, seconds: Double) throws -> HandoffLock {

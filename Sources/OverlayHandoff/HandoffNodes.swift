@@ -13,6 +13,11 @@ public enum HandoffNodes {
     /// The absolute hand-off directory of `domain`.
     public static func base(of domain: DomainID) -> String { "/local/domain/\(domain.rawValue)/\(directory)" }
 
+    /// The dom0-only directory of hand-off slots, one node per domU with a hand-off under way.
+    public static let lockRoot = "/libxl/dt-overlay-handoff"
+    /// A domU's hand-off slot; `xl destroy` removes it with the domain, even when a killed `xl` left it.
+    public static func lock(of domain: DomainID) -> String { "\(lockRoot)/\(domain.rawValue)" }
+
     // Written by the receiver.
     public static let receiverStatus = "receiver-status"
     public static let receiverRequest = "receiver-request"

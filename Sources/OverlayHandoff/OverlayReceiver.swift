@@ -38,11 +38,20 @@ public final class OverlayReceiver {
     /// Says `waiting` and waits up to `wait` seconds (for ever when `nil`) for dom0's request.
     /// A request that breaks the rules is answered with `error` and thrown.
     public func waitForRequest(wait: Double?) throws -> Request {
+        // A ready request an earlier receiver already answered (it was stopped, or its xl killed
+        // midway) is not served again: only the xl that made it could go on with it.
+        var stale: String?
+        if (try? senderStatus()) == .ready, let id = (try? currentRequest()) ?? nil,
+            let answered = try? xenstore.read("\(directory)/\(HandoffNodes.receiverRequest)", in: nil),
+            answered == Array(id.utf8)
+        {
+            stale = id
+        }
         try writeReceiver([(HandoffNodes.receiverStatus, ReceiverStatus.waiting.rawValue), (HandoffNodes.receiverRequest, "")], clearing: true)
         let watch = try NodeWatch(xenstore, path: "\(directory)/\(HandoffNodes.senderStatus)", token: "get-overlay")
         defer { watch.close() }
         let found = try watch.wait(timeout: wait ?? 86_400 * 365) { () throws -> (String, Result<Request, HandoffError>)? in
-            guard try self.senderStatus() == .ready, let id = try self.currentRequest() else { return nil }
+            guard try self.senderStatus() == .ready, let id = try self.currentRequest(), id != stale else { return nil }
             do { return (id, .success(try self.readRequest(id))) } catch {
                 return (id, .failure(error as? HandoffError ?? HandoffError("request \(id): \(error)")))
             }

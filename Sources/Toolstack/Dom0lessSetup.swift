@@ -58,7 +58,9 @@ struct Dom0lessSetup {
         let online = try hv { () throws(HypervisorError) in try control.onlineVCPUs(info) }
         let uuid = Self.format(handle)
         let time = environment.clock()
-        let staticMax = allocated ? info.maxMemoryKiB : node?.memoryKiB ?? info.maxMemoryKiB
+        // The node's memory when known: Xen's maximum is raised for an allocated page, and a run after
+        // one that was stopped midway would otherwise read the raised value.
+        let staticMax = node?.memoryKiB ?? info.maxMemoryKiB
         let stub = Dom0lessStub(c_info: .init(name: name, uuid: uuid),
                                 b_info: .init(max_vcpus: online.count, max_memkb: staticMax, target_memkb: staticMax))
         let tree = Dom0lessXenstoreTree(

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import OverlayHandoff
 import XLConfig
 import XenControl
 import XenStoreClient
@@ -106,18 +107,19 @@ struct GuestXenStoreEntries {
         }
     }
 
-    /// Removes every entry of the domain, its console back ends in `backend`, and the emptied `parents`;
-    /// missing ones are fine.
+    /// Removes every entry of the domain, its console back ends in `backend`, its normal-mode hand-off
+    /// slot (one a killed `xl` left), and the emptied `parents`; missing ones are fine.
     static func remove(domain: DomainID, vm: String?, backend: DomainID = .dom0, parents: [String] = [], from xenstore: any XenStore) throws {
         let backends = ["console", "vuart"].map { "/local/domain/\(backend)/backend/\($0)/\(domain)" }
         try xenstore.transaction { tx in
-            for path in ["/local/domain/\(domain)", "/libxl/\(domain)"] + backends + (vm.map { [$0] } ?? []) + parents.reversed()
+            for path in ["/local/domain/\(domain)", "/libxl/\(domain)", HandoffNodes.lock(of: domain)] + backends + (vm.map { [$0] } ?? []) + parents.reversed()
             where try xenstore.exists(path, in: tx) && (!parents.contains(path) || xenstore.children(path, in: tx).isEmpty) {
                 try xenstore.remove(path, in: tx)
             }
-            // libxl's path clean-up: back-end directories the removal left empty go too, whoever created them.
+            // libxl's path clean-up: back-end directories the removal left empty go too, whoever created
+            // them, and so does the directory of hand-off slots.
             let root = "/local/domain/\(backend)/backend"
-            for path in ["console", "vuart"].map({ "\(root)/\($0)" }) + [root]
+            for path in ["console", "vuart"].map({ "\(root)/\($0)" }) + [root, HandoffNodes.lockRoot]
             where try xenstore.exists(path, in: tx) && xenstore.children(path, in: tx).isEmpty {
                 try xenstore.remove(path, in: tx)
             }

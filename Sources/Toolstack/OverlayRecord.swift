@@ -4,9 +4,16 @@ import XenTypes
 
 /// An overlay added on this host, as recorded in xenstore under `/libxl/dt-overlay/<key>`.
 ///
-/// The record lives exactly as long as Xen's own tracker: it is written and removed in the
-/// same step as the hypercall, and xenstore itself starts empty when the host boots.
+/// The record is committed before each hypercall with the operation under way (``pending``) and
+/// again after it, so it exists whenever Xen may hold the overlay: one whose `pending` is set
+/// belongs to an `xl` that was stopped in between, and `xl dt-overlay remove` finishes it.
+/// xenstore itself starts empty when the host boots, as Xen's tracker does.
 public struct OverlayRecord: Hashable, Sendable, Codable {
+    /// An operation whose hypercall may or may not have reached Xen.
+    public enum Operation: String, Hashable, Sendable, Codable {
+        case add, attach, remove
+    }
+
     /// The content key: FNV-1a 64 of the blob and its size. Xen matches overlays by bytes, so do we.
     public var key: String
     /// The file the overlay was added from, as given.
@@ -19,6 +26,9 @@ public struct OverlayRecord: Hashable, Sendable, Codable {
     /// The GIC interrupts and MMIO ranges of the added nodes.
     public var irqs: [UInt32]
     public var mmio: [MMIORange]
+    /// The operation under way, `nil` once Xen answered and the record was updated; `domain` is
+    /// then the target of an `attach`.
+    public var pending: Operation?
 
     /// The xenstore directory of all records.
     public static let root = "/libxl/dt-overlay"
@@ -43,6 +53,11 @@ public struct OverlayRecord: Hashable, Sendable, Codable {
             try xenstore.write(base + "/domain", string: String(domain.rawValue), in: tx)
         } else {
             try xenstore.remove(base + "/domain", in: tx)
+        }
+        if let pending {
+            try xenstore.write(base + "/pending", string: pending.rawValue, in: tx)
+        } else {
+            try xenstore.remove(base + "/pending", in: tx)
         }
         try xenstore.setPermissions(Self.root, [XenStorePermission(.none, .dom0)], in: tx)
     }
@@ -73,7 +88,12 @@ public struct OverlayRecord: Hashable, Sendable, Codable {
             guard let id = UInt16(text) else { throw corrupt("domain") }
             domain = DomainID(id)
         }
-        return OverlayRecord(key: key, file: file, size: size, nodes: nodes, domain: domain, irqs: irqs, mmio: mmio)
+        var pending: Operation?
+        if let text = try xenstore.readString(base + "/pending", in: tx) {
+            guard let operation = Operation(rawValue: text) else { throw corrupt("pending") }
+            pending = operation
+        }
+        return OverlayRecord(key: key, file: file, size: size, nodes: nodes, domain: domain, irqs: irqs, mmio: mmio, pending: pending)
     }
 
     /// Every record, in key order.
@@ -85,6 +105,20 @@ public struct OverlayRecord: Hashable, Sendable, Codable {
     static func remove(_ key: String, from xenstore: any XenStore, in tx: XenStoreTransaction) throws(XenStoreError) {
         try xenstore.remove(root + "/" + key, in: tx)
     }
+
+    /// Replaces the record for `key` with `record` (or removes it when `nil`), in one transaction that
+    /// first checks the record is still `expected`; throws ``Changed`` when another `xl` changed it.
+    static func replace(
+        _ key: String, expecting expected: OverlayRecord?, with record: OverlayRecord?, in xenstore: any XenStore
+    ) throws {
+        try xenstore.transaction { tx in
+            guard try read(key, from: xenstore, in: tx) == expected else { throw Changed() }
+            if let record { try record.write(to: xenstore, in: tx) } else { try remove(key, from: xenstore, in: tx) }
+        }
+    }
+
+    /// The record was changed by someone else between the read and the update.
+    struct Changed: Error {}
 
     /// Xen's overlay size limit, which also bounds every count read back.
     static let maximumSize = 512_000

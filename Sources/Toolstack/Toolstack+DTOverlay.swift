@@ -5,7 +5,7 @@ import XenTypes
 
 extension Toolstack {
     /// `xl dt-overlay add FILE`: checks the overlay against what is known of Xen's device tree,
-    /// adds it, and records it in xenstore in the same step.
+    /// adds it, and records it in xenstore before and after the hypercall.
     public func addOverlay(_ file: OverlayFile) throws {
         try addOverlay(file, checking: { _, _ in })
     }
@@ -24,7 +24,7 @@ extension Toolstack {
         }
         let hypervisor = self.hypervisor
         try recordAround(
-            record, step: .add, file: file.path, write: true,
+            .add, file: file.path, before: nil, pending: record, after: record,
             hypercall: { try hypervisor.dtOverlay(.add, blob: file.blob) },
             undo: { try? hypervisor.dtOverlay(.remove, blob: file.blob) })
         log("added \(file.path): \(record.nodes.joined(separator: " "))")
@@ -40,6 +40,9 @@ extension Toolstack {
         let key = OverlayRecord.key(for: file.blob)
         let records = try registry()
         if let existing = records.first(where: { $0.key == key }) {
+            if let pending = existing.pending {
+                throw ToolstackError("dt-overlay add \(file.path): an earlier \(pending.rawValue) of this overlay (from \(existing.file)) was interrupted; `xl dt-overlay remove \(file.path)` clears it")
+            }
             throw ToolstackError("dt-overlay add \(file.path): this overlay is already added (from \(existing.file)); remove it first")
         }
         let targets = try file.overlay.fragments.map { fragment in try targetPath(fragment, file: file, version: version, records: records) }
@@ -74,10 +77,16 @@ extension Toolstack {
             return
         }
         let hypervisor = self.hypervisor
+        let log = self.log
         try recordAround(
-            record, step: .remove, file: file.path, write: false,
-            hypercall: { try hypervisor.dtOverlay(.remove, blob: file.blob) },
-            undo: { try? hypervisor.dtOverlay(.add, blob: file.blob) })
+            .remove, file: file.path, before: record, pending: record, after: nil,
+            hypercall: {
+                do { try hypervisor.dtOverlay(.remove, blob: file.blob) } catch let error as HypervisorError where record.pending != nil && error.errno == .EINVAL {
+                    // An interrupted operation may never have reached Xen, which does not know the blob then.
+                    log("dt-overlay remove \(file.path): Xen does not have it (its \(record.pending?.rawValue ?? "") was interrupted before the hypercall)")
+                }
+            },
+            undo: nil)
         log("removed \(file.path)")
     }
 
@@ -94,6 +103,9 @@ extension Toolstack {
         do { domain = try findDomain(domainArgument) } catch let error as ToolstackError {
             throw ToolstackError("dt-overlay attach \(file.path): \(error.message)")
         }
+        if let pending = record.pending {
+            throw ToolstackError("dt-overlay attach \(file.path): an earlier \(pending.rawValue) of this overlay was interrupted; `xl dt-overlay remove \(file.path)` clears it")
+        }
         if let current = record.domain {
             throw ToolstackError("dt-overlay attach \(file.path): already attached to domain \(current); Xen has no detach, remove and add the overlay again")
         }
@@ -101,6 +113,7 @@ extension Toolstack {
             throw ToolstackError("dt-overlay attach \(file.path): domain \(domain.id) is not direct-mapped; Xen gives overlay devices only 1:1 (dom0, or a dom0less domain with direct-map) and would answer EOPNOTSUPP")
         }
         try checkIRQsFree(record, among: records, step: "attach", file: file)
+        let before = record
         record.domain = domain.id
         if dryRun {
             output("dry run: would attach \(record.nodes.joined(separator: " ")) to domain \(domain.id)")
@@ -109,7 +122,7 @@ extension Toolstack {
             return
         }
         try recordAround(
-            record, step: .attach, file: file.path, write: true,
+            .attach, file: file.path, before: before, pending: record, after: record,
             hypercall: { try hypervisor.dtOverlayAttach(blob: file.blob, to: domain.id) }, undo: nil)
         log("attached \(file.path) to domain \(domain.id)")
     }
@@ -211,43 +224,44 @@ extension Toolstack {
         }
     }
 
-    /// Runs the hypercall inside a xenstore transaction that writes (or deletes) the record, so that
-    /// either both change or neither does. A commit conflict retries only the xenstore part; if
-    /// xenstore fails after the hypercall succeeded, `undo` reverses the hypercall (attach has no
-    /// reverse in Xen, so its failure says the devices stay attached).
+    /// Runs the hypercall between two commits of the record: first `before` becomes `record` marked
+    /// `pending` (checked against the registry in the same transaction), then the hypercall, then the
+    /// record becomes `after` (`nil`: removed). A failed hypercall puts `before` back. A failed second
+    /// commit calls `undo` and puts `before` back; with no `undo` (attach, which Xen cannot reverse;
+    /// remove, already done) the pending record stays and says what happened. A process killed at
+    /// any point leaves `before`, the pending record, or `after`.
     private func recordAround(
-        _ record: OverlayRecord, step: OverlayHypercallFailure.Step, file: String, write: Bool,
+        _ step: OverlayHypercallFailure.Step, file: String, before: OverlayRecord?, pending: OverlayRecord, after: OverlayRecord?,
         hypercall: () throws -> Void, undo: (() -> Void)?
     ) throws {
-        func update(_ tx: XenStoreTransaction) throws(XenStoreError) {
-            if write { try record.write(to: xenstore, in: tx) } else { try OverlayRecord.remove(record.key, from: xenstore, in: tx) }
+        let key = pending.key
+        func failed(_ error: any Error) -> ToolstackError {
+            if error is OverlayRecord.Changed {
+                return ToolstackError("dt-overlay \(step.rawValue) \(file): \(OverlayRecord.root)/\(key) changed meanwhile (another xl?); `xl dt-overlay list` shows it")
+            }
+            let reason = (error as? XenStoreError).map { "\($0.errno)" } ?? "\(error)"
+            return ToolstackError("dt-overlay \(step.rawValue) \(file): cannot update \(OverlayRecord.root) in xenstore: \(reason)")
         }
-        func failed(_ error: XenStoreError) -> ToolstackError {
-            ToolstackError("dt-overlay \(step.rawValue) \(file): cannot update \(OverlayRecord.root) in xenstore: \(error.errno)")
-        }
-        let tx: XenStoreTransaction
-        do {
-            tx = try xenstore.startTransaction()
-            try update(tx)
-        } catch {
-            throw failed(error)
-        }
+        var intent = pending
+        intent.pending = OverlayRecord.Operation(rawValue: step.rawValue)
+        do { try OverlayRecord.replace(key, expecting: before, with: intent, in: xenstore) } catch { throw failed(error) }
         do {
             try hypercall()
         } catch {
-            _ = try? xenstore.endTransaction(tx, commit: false)
-            guard let error = error as? HypervisorError else { throw error }
-            throw ToolstackError(OverlayHypercallFailure.message(error, step: step, file: file))
+            let restored = (try? OverlayRecord.replace(key, expecting: intent, with: before, in: xenstore)) != nil
+            guard let hypervisorError = error as? HypervisorError else { throw error }
+            let message = OverlayHypercallFailure.message(hypervisorError, step: step, file: file)
+            throw ToolstackError(restored ? message : message + "; its record stays marked as an interrupted \(step.rawValue) (`xl dt-overlay remove \(file)` clears it)")
         }
         do {
-            if try xenstore.endTransaction(tx, commit: true) { return }
-            try xenstore.transaction { tx in try update(tx) }
+            try OverlayRecord.replace(key, expecting: intent, with: after, in: xenstore)
         } catch {
-            guard let error = error as? XenStoreError else { throw error }
             guard let undo else {
-                throw ToolstackError(failed(error).message + "; the devices stay attached (Xen has no detach)", hostChanged: true)
+                let left = step == .attach ? "; the devices stay attached (Xen has no detach)" : "; Xen removed it, run `xl dt-overlay remove \(file)` again to clear its record"
+                throw ToolstackError(failed(error).message + left, hostChanged: true)
             }
             undo()
+            _ = try? OverlayRecord.replace(key, expecting: intent, with: before, in: xenstore)
             throw failed(error)
         }
     }

@@ -30,18 +30,21 @@ extension Toolstack {
             return
         }
         for note in unmapBorrowedPages(shared.held, of: info.id, control) { log("destroy \(argument): \(note)") }
+        // The domain leaves its static_shm regions and its xenstore entries go before Xen destroys
+        // it, as in libxl: an xl stopped in between leaves a domain `xl list` shows (unnamed) and
+        // `xl destroy ID` finishes, never records of a domain that is gone.
+        if !shared.held.isEmpty {
+            do { try StaticSharedMemoryRecords.release(info.id, in: xenstore) } catch {
+                throw ToolstackError("destroy \(argument): cannot update the static_shm records of domain \(info.id): \(error); the domain was not destroyed")
+            }
+        }
+        do { try GuestXenStoreEntries.remove(domain: info.id, vm: vm, backend: backend, from: xenstore) } catch {
+            throw ToolstackError("destroy \(argument): cannot remove the xenstore entries of domain \(info.id): \(error); the domain was not destroyed")
+        }
         do { try control.destroy(info.id) } catch {
             throw ToolstackError("destroy \(argument): \(error.returned)")
         }
-        if !shared.held.isEmpty {
-            do { try StaticSharedMemoryRecords.release(info.id, in: xenstore) } catch {
-                throw ToolstackError("destroy \(argument): domain \(info.id) is gone but its static_shm records remain: \(error)")
-            }
-        }
         for line in shared.stillMapped { output("destroy \(argument): \(line)") }
-        do { try GuestXenStoreEntries.remove(domain: info.id, vm: vm, backend: backend, from: xenstore) } catch {
-            throw ToolstackError("destroy \(argument): domain \(info.id) is gone but its xenstore entries remain: \(error)")
-        }
         log("destroyed domain \(info.id)")
     }
 

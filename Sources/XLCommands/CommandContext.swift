@@ -46,7 +46,8 @@ final class CommandContext {
         var bootTree = hostDTB
         if let directory = simulationDirectory {
             let host = try SimulatedHost.open(
-                directory: directory, hostDTB: hostDTB, version: version, flavour: flavour, xenstoredSocket: environment["XENSTORED_PATH"])
+                directory: directory, hostDTB: hostDTB, version: version, flavour: flavour, xenstoredSocket: environment["XENSTORED_PATH"],
+                killPoints: try SimulatedKillPoints(environment: environment))
             simulatedHost = host
             hypervisor = host.hypervisor
             xenstore = host.xenstore
@@ -78,7 +79,9 @@ final class CommandContext {
         guard let host = simulatedHost else { return }
         simulatedHost = nil
         defer { host.close() }
-        if !globals.dryRun { try host.save() }
+        guard !globals.dryRun else { return }
+        host.endOfCommand()
+        try host.save()
     }
 
     private func readHostDTB(_ path: String) throws -> DeviceTree {

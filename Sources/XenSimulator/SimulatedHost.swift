@@ -14,6 +14,8 @@ public final class SimulatedHost {
     public let hypervisor: SimulatedHypervisor
     public let xenstore: any XenStore
     private let lock: DirectoryLock
+    /// The in-file xenstore, when no xenstored is used.
+    private let shared: SharedXenStore?
 
     /// The Xen release a new host runs unless told otherwise.
     public static let defaultVersion = XenVersion.v4_19
@@ -25,9 +27,10 @@ public final class SimulatedHost {
     ///   - version: the Xen release of a new host; for an existing host it must match.
     ///   - flavour: upstream Xen or the Xilinx fork, for a new host (default upstream); for an existing host it must match.
     ///   - xenstoredSocket: the socket of a running xenstored to use instead of `xenstore.json`.
+    ///   - killPoints: the steps to trace and the one to die at (``SimulatedKillPoints``).
     public static func open(
         directory: String, hostDTB: DeviceTree? = nil, version: XenVersion? = nil, flavour: XenFlavour? = nil,
-        xenstoredSocket: String? = nil
+        xenstoredSocket: String? = nil, killPoints: SimulatedKillPoints? = nil
     ) throws -> SimulatedHost {
         let manager = FileManager.default
         do {
@@ -53,7 +56,7 @@ public final class SimulatedHost {
             }
         }
 
-        let xenstore: any XenStore
+        var xenstore: any XenStore
         if let xenstoredSocket {
             do { xenstore = try LibXenStoreBackend(socketPath: xenstoredSocket) } catch {
                 throw SimulatorError("cannot connect to xenstored at \(xenstoredSocket) (XENSTORED_PATH): \(error.errno)")
@@ -61,20 +64,31 @@ public final class SimulatedHost {
         } else {
             xenstore = try SharedXenStore(directory: directory, caller: .dom0, create: true)
         }
-        let host = SimulatedHost(directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, lock: lock)
+        let shared = xenstore as? SharedXenStore
+        if let killPoints { xenstore = SteppedXenStore(xenstore, points: killPoints) }
+        let host = SimulatedHost(
+            directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, shared: shared, lock: lock)
         if fresh {
             try host.writeDom0Entries()
             try host.save()
         }
+        if let killPoints {
+            host.hypervisor.killPoints = killPoints
+            killPoints.beforeKill = { [weak host] in try? host?.save() }
+        }
         return host
     }
 
-    private init(directory: String, hypervisor: SimulatedHypervisor, xenstore: any XenStore, lock: DirectoryLock) {
+    private init(directory: String, hypervisor: SimulatedHypervisor, xenstore: any XenStore, shared: SharedXenStore?, lock: DirectoryLock) {
         self.directory = directory
         self.hypervisor = hypervisor
         self.xenstore = xenstore
+        self.shared = shared
         self.lock = lock
     }
+
+    /// The last step of a command, before its state is saved: a kill point (``SimulatedKillPoints``).
+    public func endOfCommand() { hypervisor.killPoints?.reached("end of command") }
 
     /// The device tree this host booted with.
     public func bootTree() throws(DeviceTreeError) -> DeviceTree { try DeviceTree(validating: hypervisor.state.bootTree) }
@@ -84,7 +98,7 @@ public final class SimulatedHost {
     /// xenstore first forgets introduced domains the hypervisor no longer has.
     public func save() throws {
         try Self.store(hypervisor.state, to: directory + "/host.json")
-        if let shared = xenstore as? SharedXenStore {
+        if let shared {
             try shared.domainsDied(keeping: Set(hypervisor.state.domains.map(\.id)))
         }
     }

@@ -5,7 +5,7 @@ import XenTypes
 /// failures can be injected by operation name (`xc_domain_setmaxmem`, `xc_hvm_param_set(HVM_PARAM_STORE_PFN)`, ...).
 extension SimulatedHypervisor: Dom0lessControl {
     private func dom0lessDomain(_ domain: DomainID, _ operation: String) throws(HypervisorError) -> Int {
-        if let errno = state.injectedFailures.removeValue(forKey: operation) { throw HypervisorError(operation, errno: errno) }
+        try injectedFailure(operation)
         guard state.index(of: domain) != nil else { throw HypervisorError(operation, errno: .ESRCH) }
         if state.dom0less == nil { state.dom0less = Dom0lessHostState() }
         if let index = state.dom0less?.index(of: domain) { return index }

@@ -279,7 +279,9 @@ extension SimulatedHypervisor: DomainControl {
         return port
     }
 
+    /// One step of the running command (``SimulatedKillPoints``), then the failure injected for `operation`, if any.
     func injectedFailure(_ operation: String) throws(HypervisorError) {
+        killPoints?.reached(operation)
         if let errno = state.injectedFailures.removeValue(forKey: operation) { throw HypervisorError(operation, errno: errno) }
     }
 }

@@ -7,6 +7,8 @@ import XenTypes
 public final class SimulatedHypervisor: Hypervisor {
     /// The whole hypervisor-side state; read it to assert outcomes, save it to persist.
     public var state: SimulatedHostState
+    /// Where the running command traces its steps and may be killed; every hypervisor operation is a step.
+    public var killPoints: SimulatedKillPoints?
 
     public init(state: SimulatedHostState) { self.state = state }
 
@@ -19,7 +21,7 @@ public final class SimulatedHypervisor: Hypervisor {
     public func version() throws(HypervisorError) -> XenVersion { state.version }
 
     public func domains() throws(HypervisorError) -> [DomainInfo] {
-        try injected("getdomaininfo")
+        try injectedFailure("getdomaininfo")
         return state.domains.sorted { $0.id < $1.id }.map(\.info)
     }
 
@@ -57,7 +59,7 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func dtOverlay(_ operation: DTOverlayOperation, blob: [UInt8]) throws(HypervisorError) {
         let name = "XEN_SYSCTL_dt_overlay"
-        try injected(name)
+        try injectedFailure(name)
         guard state.version >= .v4_18 else { throw HypervisorError(name, errno: .ENOSYS) }
         guard !blob.isEmpty, blob.count <= Self.maximumOverlaySize else { throw HypervisorError(name, errno: .EINVAL) }
         switch operation {
@@ -135,7 +137,7 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func dtOverlayAttach(blob: [UInt8], to domain: DomainID) throws(HypervisorError) {
         let name = "XEN_DOMCTL_dt_overlay"
-        try injected(name)
+        try injectedFailure(name)
         guard state.version >= .v4_19 else { throw HypervisorError(name, errno: .ENOSYS) }
         guard let domainIndex = state.index(of: domain) else { throw HypervisorError(name, errno: .ESRCH) }
         guard !blob.isEmpty, blob.count <= Self.maximumOverlaySize else { throw HypervisorError(name, errno: .EINVAL) }
@@ -230,9 +232,5 @@ public final class SimulatedHypervisor: Hypervisor {
     private static func leaked(_ error: DeviceTreeError) -> Errno {
         guard let code = error.fdt?.code else { return .EINVAL }
         return Errno(rawValue: -code)
-    }
-
-    private func injected(_ operation: String) throws(HypervisorError) {
-        if let errno = state.injectedFailures.removeValue(forKey: operation) { throw HypervisorError(operation, errno: errno) }
     }
 }
