@@ -106,10 +106,10 @@ final class CreateGuestRingsTests: XCTestCase {
         let ramdisk = try xl.file("initrd", [UInt8](repeating: 0x5A, count: 5000))
         let config = try prepare(xl, extra: "ramdisk = \"\(ramdisk)\"")
         // libxenguest puts the ramdisk at 128 MiB into RAM when it fits there, page-rounded; libxl writes the segment.
-        let dryRun = xl("-N", "create", config)
+        let dryRun = xl("-v", "-N", "create", config)
         XCTAssertEqual(dryRun.status, 0, dryRun.stderr)
-        XCTAssertTrue(dryRun.stdout.contains("linux,initrd-start = <0x00 0x48000000>;"), dryRun.stdout)
-        XCTAssertTrue(dryRun.stdout.contains("linux,initrd-end = <0x00 0x48002000>;"), dryRun.stdout)
+        XCTAssertTrue(dryRun.stderr.contains("linux,initrd-start = <0x00 0x48000000>;"), dryRun.stderr)
+        XCTAssertTrue(dryRun.stderr.contains("linux,initrd-end = <0x00 0x48002000>;"), dryRun.stderr)
         XCTAssertEqual(xl("create", config).status, 0)
         try xl.withHost { host in
             let guest = try XCTUnwrap(host.hypervisor.state.domains.first { $0.id == 1 }?.guest)
