@@ -1,24 +1,27 @@
 import XenStoreClient
 
 /// What the fuzzed guest writes, step by step, as its own domain. The input is a list of writes separated by NUL
-/// bytes; each write's first byte picks the node (`receiver-status`, `receiver-request`, `page-refs`,
-/// `receiver-error`) or, for any other value, ends the step. The rest is the value, except that `$id` stands for
+/// bytes; each write's first byte picks the node (`s` `receiver-status`, `r` `receiver-request`, `p` `page-refs`,
+/// `e` `receiver-error`) or, for any other byte, ends the step. The rest is the value, except that `$id` stands for
 /// dom0's request id and `$refs` for as many grant references as dom0 asked pages for (those `FakeGrantMapper` maps).
 final class GuestScript {
     private var steps: [[(node: String, value: [UInt8])]] = []
     private let store: InMemoryXenStore
-    static let nodes = ["receiver-status", "receiver-request", "page-refs", "receiver-error"]
+    static let nodes: [UInt8: String] = [
+        UInt8(ascii: "s"): "receiver-status", UInt8(ascii: "r"): "receiver-request",
+        UInt8(ascii: "p"): "page-refs", UInt8(ascii: "e"): "receiver-error",
+    ]
 
     init(_ input: ArraySlice<UInt8>, store: InMemoryXenStore) {
         self.store = store
         var step: [(node: String, value: [UInt8])] = []
         for write in input.split(separator: 0, omittingEmptySubsequences: false) {
-            guard let selector = write.first, Int(selector) < Self.nodes.count else {
+            guard let selector = write.first, let node = Self.nodes[selector] else {
                 steps.append(step)
                 step = []
                 continue
             }
-            step.append((Self.nodes[Int(selector)], Array(write.dropFirst())))
+            step.append((node, Array(write.dropFirst())))
         }
         steps.append(step)
     }
