@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets of Fuzz/ (with AddressSanitizer) and runs one target, or all of them one after
 # another, for SECONDS each (default 60). Usage: Scripts/fuzz.sh [TARGET|all] [SECONDS]
 # Each target's corpus grows in .fuzz/corpus/TARGET, seeded from Fuzz/Corpus/TARGET (DTS sources are compiled
-# with dtc -@ first). A crash, a leak or an input slower than FUZZ_TIMEOUT seconds (default 10) stops the run
+# with dtc -@ first) and Fuzz/Crashes/TARGET. A crash, a leak or an input slower than FUZZ_TIMEOUT seconds (default 10) stops the run
 # with exit status 1 and leaves the input in .fuzz/crashes/TARGET/. See Docs/fuzzing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +39,9 @@ for target in "${chosen[@]}"; do
     seeds=.fuzz/seeds/$target corpus=.fuzz/corpus/$target crashes=.fuzz/crashes/$target log=.fuzz/logs/$target.log
     rm -rf "$seeds"
     mkdir -p "$seeds" "$corpus" "$crashes" .fuzz/logs
-    for file in Fuzz/Corpus/"$target"/*; do
+    # The seed sources, and the inputs of crashes found before: each run checks they stay fixed.
+    for file in Fuzz/Corpus/"$target"/* Fuzz/Crashes/"$target"/*; do
+        [ -e "$file" ] || continue
         case $file in
             *.dts) dtc -@ -q -I dts -O dtb -o "$seeds/$(basename "${file%.dts}").dtb" "$file" ;;
             *) cp "$file" "$seeds/" ;;
