@@ -7,6 +7,15 @@ let package = Package(
         .executable(name: "xl", targets: ["xl"]),
         .executable(name: "init-dom0less", targets: ["init-dom0less"]),
         .executable(name: "get_overlay", targets: ["get_overlay"]),
+        // The libraries the fuzzers in Fuzz/ call (see Docs/fuzzing.md).
+        .library(name: "XenTypes", targets: ["XenTypes"]),
+        .library(name: "DeviceTree", targets: ["DeviceTree"]),
+        .library(name: "XLConfig", targets: ["XLConfig"]),
+        .library(name: "XenControl", targets: ["XenControl"]),
+        .library(name: "XenStoreClient", targets: ["XenStoreClient"]),
+        .library(name: "OverlayHandoff", targets: ["OverlayHandoff"]),
+        .library(name: "XenSimulator", targets: ["XenSimulator"]),
+        .library(name: "Toolstack", targets: ["Toolstack"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -14,8 +14,12 @@ public struct OverlayFile: Sendable {
     /// Reads and checks `path`: a regular, non-empty file of at most 512000 bytes holding a valid
     /// FDT whose `totalsize` is the file size, with at least one fragment carrying `__overlay__`.
     public init(path: String) throws {
+        try self.init(path: path, blob: try Self.read(path))
+    }
+
+    /// Checks `blob`, already read from `path` (which names it in messages), as ``init(path:)`` does.
+    public init(path: String, blob: [UInt8]) throws {
         self.path = path
-        let blob = try Self.read(path)
         guard !blob.isEmpty else { throw ToolstackError("\(path): the file is empty") }
         guard blob.count <= Self.maximumSize else {
             throw ToolstackError("\(path): \(blob.count) bytes; Xen accepts overlays of at most \(Self.maximumSize) bytes")

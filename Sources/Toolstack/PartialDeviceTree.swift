@@ -13,12 +13,17 @@ public struct PartialDeviceTree {
     /// Reads and checks the file: a valid blob, a `/passthrough` bus as `docs/misc/arm/passthrough.txt` requires,
     /// no phandle the toolstack reserves, and no reference to a node the guest will not have.
     public init(path: String) throws {
-        self.path = path
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ToolstackError("device_tree \(path): cannot read the file")
         }
+        try self.init(path: path, blob: Array(data))
+    }
+
+    /// Checks `blob`, already read from `path` (which names it in messages), as ``init(path:)`` does.
+    public init(path: String, blob: [UInt8]) throws {
+        self.path = path
         let tree: DeviceTree
-        do { tree = try DeviceTree(validating: Array(data)) } catch {
+        do { tree = try DeviceTree(validating: blob) } catch {
             throw ToolstackError("device_tree \(path): \(error.message)")
         }
         self.tree = tree
