@@ -275,11 +275,11 @@ final class StaticSharedMemoryCommandTests: XCTestCase {
             + "whose static_shm says id=ID2, role=owner first\n"))
         XCTAssertEqual(xl("create", try xl.staticSharedMemoryConfig("vm1", kernel: kernel, specs: Fixtures.arm["vm1"] ?? [])).status, 0)
         let before = xl.snapshot()
-        let result = xl("-N", "create", config)
+        let result = xl("-v", "-N", "create", config)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("\"sshms\""), result.stdout)
-        XCTAssertTrue(result.stdout.contains("xen-shmem@60690000 {"), result.stdout)
-        XCTAssertTrue(result.stdout.contains("xen,offset = <0x00 0x10000>;"), result.stdout)
+        XCTAssertTrue(result.stderr.contains("xen-shmem@60690000 {"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("xen,offset = <0x00 0x10000>;"), result.stderr)
         XCTAssertEqual(xl.snapshot(), before)
     }
 
