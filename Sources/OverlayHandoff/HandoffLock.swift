@@ -46,8 +46,7 @@ struct HandoffLock {
     func release() {
         _ = try? xenstore.transaction { tx in
             guard let held = try xenstore.readString(path, in: tx), held.hasPrefix(request + " ") else { return }
-            try xenstore.remove(path, in: tx)
-            if try xenstore.children(Self.root, in: tx).isEmpty { try xenstore.remove(Self.root, in: tx) }
+            try xenstore.remove(path, pruningUpTo: "/libxl", in: tx)
         }
     }
 }

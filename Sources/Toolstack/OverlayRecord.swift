@@ -101,9 +101,10 @@ public struct OverlayRecord: Hashable, Sendable, Codable {
         try xenstore.children(root).sorted().compactMap { try read($0, from: xenstore) }
     }
 
-    /// Removes a record.
+    /// Removes a record, then the registry directory and `/libxl` when they are left empty (writing a record
+    /// creates them), so that a refused or undone add leaves xenstore as it was.
     static func remove(_ key: String, from xenstore: any XenStore, in tx: XenStoreTransaction) throws(XenStoreError) {
-        try xenstore.remove(root + "/" + key, in: tx)
+        try xenstore.remove(root + "/" + key, pruningUpTo: "/libxl", in: tx)
     }
 
     /// Replaces the record for `key` with `record` (or removes it when `nil`), in one transaction that

@@ -135,7 +135,7 @@ struct StaticSharedMemoryRecords {
         }
         if try xenstore.exists(Self.rolesPath(domain), in: transaction) { try xenstore.remove(Self.rolesPath(domain), in: transaction) }
         if try xenstore.exists(Self.root, in: transaction), try xenstore.children(Self.root, in: transaction).isEmpty {
-            try xenstore.remove(Self.root, in: transaction)
+            try xenstore.remove(Self.root, pruningUpTo: "/libxl", in: transaction)
         }
     }
 

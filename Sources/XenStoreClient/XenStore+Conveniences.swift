@@ -46,4 +46,16 @@ extension XenStore {
     public func exists(_ path: String, in transaction: XenStoreTransaction? = nil) throws(XenStoreError) -> Bool {
         try readString(path, in: transaction) != nil
     }
+
+    /// Removes `path`, then each parent it leaves empty up to and including `top`: xenstored creates missing
+    /// parents on a write, so this undoes a record's write without leaving its directories behind.
+    public func remove(_ path: String, pruningUpTo top: String, in transaction: XenStoreTransaction? = nil) throws(XenStoreError) {
+        if try exists(path, in: transaction) { try remove(path, in: transaction) }
+        var parent = path
+        while parent != top, parent.hasPrefix(top + "/"), let slash = parent.lastIndex(of: "/") {
+            parent = String(parent[..<slash])
+            guard try exists(parent, in: transaction), try children(parent, in: transaction).isEmpty else { return }
+            try remove(parent, in: transaction)
+        }
+    }
 }

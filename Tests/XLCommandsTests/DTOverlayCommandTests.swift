@@ -182,11 +182,14 @@ final class DTOverlayCommandTests: XCTestCase {
         let xl = try XLRunner()
         let path = try xl.dtbo("eth.dtbo", OverlaySources.device())
         try xl.withHost { $0.hypervisor.state.injectedFailures["XEN_SYSCTL_dt_overlay"] = .EOPNOTSUPP }
+        let xenstoreBefore = xl.snapshot()["xenstore.json"]
         let result = xl("dt-overlay", "add", path)
         XCTAssertEqual(result.stderr, "dt-overlay add \(path): Xen refused XEN_SYSCTL_dt_overlay with EOPNOTSUPP (Operation not supported): Xen was built without CONFIG_OVERLAY_DTB (an UNSUPPORTED option)\n")
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(xl("dt-overlay", "list").stdout, "")
         XCTAssertEqual(try xl.withHost { $0.hypervisor.state.overlays }, [])
+        // Not even the registry directory the interrupted-add record created (found on real Xen 4.20).
+        XCTAssertEqual(xl.snapshot()["xenstore.json"], xenstoreBefore)
     }
 
     func testDryRunPrintsThePlanAndChangesNothing() throws {
