@@ -38,8 +38,13 @@ extension Toolstack {
             do throws(XenStoreError) { recorded = try LibxlConfigRecord.read(under: "/libxl/\(info.id)", from: xenstore) } catch {
                 throw ToolstackError("list: cannot read /libxl/\(info.id)/\(LibxlConfigRecord.name): \(error.errno)")
             }
-            if let recorded, let config = JSONValue(parsing: recorded), case .object = config {
-                return DomainConfigListing(domid: info.id.rawValue, config: config)
+            if let recorded, let config = JSONValue(parsing: recorded), case .object(var fields) = config {
+                // As libxl does, the name is the domain's current one (xl rename changes it after the record).
+                if case .object(var createInfo)? = fields["c_info"], let name = try domainName(info.id) {
+                    createInfo["name"] = .string(name)
+                    fields["c_info"] = .object(createInfo)
+                }
+                return DomainConfigListing(domid: info.id.rawValue, config: .object(fields))
             }
             return DomainConfigListing(domid: info.id.rawValue, config: try stub(info))
         }
