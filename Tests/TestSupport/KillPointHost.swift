@@ -60,6 +60,17 @@ public final class KillPointHost {
     }
 
     /// Xen's state, read from `host.json`.
+    /// The domain ids `xl list` prints, and whether they are exactly the domains simulated Xen has; the first
+    /// thing a kill-point test checks after a kill.
+    public func listedDomains() throws -> (ids: [UInt16], truthful: Bool, output: String) {
+        let list = try run(["list"])
+        let ids = list.stdout.split(separator: "\n").dropFirst().compactMap { row in
+            row.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { UInt16($0) }
+        }
+        let known = try hypervisor().domains.map(\.id.rawValue)
+        return (ids, list.status == 0 && ids == known, list.stdout + list.stderr)
+    }
+
     public func hypervisor() throws -> SimulatedHostState {
         try JSONDecoder().decode(SimulatedHostState.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/host.json")))
     }

@@ -41,13 +41,9 @@ final class KillPointTests: XCTestCase {
             command: { ["create", $0.scratch.appendingPathComponent("midway.cfg").path] },
             cleanUp: { host, context in
                 // `xl list` shows every domain Xen has, named or not; each is destroyed by id.
-                let list = try host.run(["list"])
-                XCTAssertEqual(list.status, 0, "\(context): \(list.stderr)")
-                let listed = list.stdout.split(separator: "\n").dropFirst().compactMap { row in
-                    row.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { UInt16($0) }
-                }
-                XCTAssertEqual(listed, try host.hypervisor().domains.map(\.id.rawValue), "\(context): xl list\n\(list.stdout)")
-                for id in listed where id != 0 {
+                let listed = try host.listedDomains()
+                XCTAssertTrue(listed.truthful, "\(context): xl list\n\(listed.output)")
+                for id in listed.ids where id != 0 {
                     let destroy = try host.run(["destroy", String(id)])
                     XCTAssertEqual(destroy.status, 0, "\(context): destroy \(id): \(destroy.stderr)")
                 }
