@@ -56,14 +56,14 @@ extension DomainConfig {
     /// boot without what it asks for); one upstream ignores on ARM is noted for `-v`; one no xl knows is warned
     /// about, with the nearest known key.
     private mutating func readOtherKeys(_ reader: inout DomainConfigReader) throws(DomainConfigError) {
-        let known = Self.knownKeys.union(UpstreamKeys.unimplemented.keys).union(UpstreamKeys.ignoredOnARM)
+        let known = Self.knownKeys.union(UpstreamKeys.lacking.keys).union(UpstreamKeys.ignoredOnARM)
         for key in reader.file.keys where !Self.knownKeys.contains(key) {
             // An empty list (`disk = []`) asks upstream for nothing either.
-            if let what = UpstreamKeys.unimplemented[key], reader.file[key]?.value.list?.isEmpty != true {
+            if let what = UpstreamKeys.lacking[key], reader.file[key]?.value.list?.isEmpty != true {
                 throw reader.error(key, "this xl does not implement \(key)= (\(what)) yet, and the guest would start without it; "
                     + "remove the key, or create this guest with upstream's xl")
             }
-            if UpstreamKeys.ignoredOnARM.contains(key) || UpstreamKeys.unimplemented[key] != nil {
+            if UpstreamKeys.ignoredOnARM.contains(key) || UpstreamKeys.lacking[key] != nil {
                 ignoredKeys.append(key)
             } else {
                 unknownKeys.append(key)
