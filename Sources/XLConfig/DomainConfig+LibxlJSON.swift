@@ -73,7 +73,10 @@ struct LibxlDomainConfig: Codable, Hashable {
     var sshms: [StaticSHM]?
     var on_poweroff: String
     var on_reboot: String
+    /// Absent from records written before this xl knew `on_watchdog` and `on_soft_reset`.
+    var on_watchdog: String?
     var on_crash: String
+    var on_soft_reset: String?
 
     /// This configuration with libxl's key order, leaving out what is not set, as libxl leaves out defaults.
     var ordered: OrderedJSON {
@@ -105,7 +108,8 @@ struct LibxlDomainConfig: Codable, Hashable {
                     ("role", .string(shm.role)),
                 ])
             }) }),
-            ("on_poweroff", .string(on_poweroff)), ("on_reboot", .string(on_reboot)), ("on_crash", .string(on_crash)),
+            ("on_poweroff", .string(on_poweroff)), ("on_reboot", .string(on_reboot)), ("on_watchdog", on_watchdog.map(OrderedJSON.string)),
+            ("on_crash", .string(on_crash)), ("on_soft_reset", on_soft_reset.map(OrderedJSON.string)),
         ])
     }
 
@@ -131,6 +135,8 @@ struct LibxlDomainConfig: Codable, Hashable {
         sshms = config.staticSharedMemory.isEmpty ? nil : config.staticSharedMemory.map(StaticSHM.init)
         on_poweroff = config.onPoweroff.libxlName
         on_reboot = config.onReboot.libxlName
+        on_watchdog = config.onWatchdog.libxlName
         on_crash = config.onCrash.libxlName
+        on_soft_reset = config.onSoftReset.libxlName
     }
 }

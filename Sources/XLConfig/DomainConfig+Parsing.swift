@@ -41,6 +41,8 @@ extension DomainConfig {
         onPoweroff = try Self.action(&reader, "on_poweroff") ?? .destroy
         onReboot = try Self.action(&reader, "on_reboot") ?? .restart
         onCrash = try Self.action(&reader, "on_crash") ?? .destroy
+        onWatchdog = try Self.action(&reader, "on_watchdog") ?? .destroy
+        onSoftReset = try Self.action(&reader, "on_soft_reset") ?? .softReset
         try readPassthroughDevices(&reader)
         try readPassthroughMode(&reader)
         try readStaticSharedMemory(&reader)

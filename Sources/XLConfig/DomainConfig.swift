@@ -19,6 +19,10 @@ public struct DomainConfig: Hashable, Sendable, Codable {
     public var onPoweroff: ShutdownAction = .destroy
     public var onReboot: ShutdownAction = .restart
     public var onCrash: ShutdownAction = .destroy
+    /// `on_watchdog`: what the monitor does when the guest's watchdog fired (`SHUTDOWN_watchdog`).
+    public var onWatchdog: ShutdownAction = .destroy
+    /// `on_soft_reset`: what the monitor does when the guest asked for a soft reset (`SHUTDOWN_soft_reset`).
+    public var onSoftReset: ShutdownAction = .softReset
     /// `device_tree`: the partial device tree whose `/passthrough` node is copied into the guest's.
     public var deviceTree: String?
     /// `dtdev`: host device-tree paths assigned to the guest through the IOMMU.
@@ -54,7 +58,7 @@ public struct DomainConfig: Hashable, Sendable, Codable {
     /// The keys read into typed fields; others are refused, ignored or warned about (``UpstreamKeys``).
     public static let knownKeys: Set<String> = [
         "name", "uuid", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline", "root", "extra",
-        "gic_version", "nr_spis", "vuart", "on_poweroff", "on_reboot", "on_crash", "device_tree", "dtdev", "irqs",
+        "gic_version", "nr_spis", "vuart", "on_poweroff", "on_reboot", "on_crash", "on_watchdog", "on_soft_reset", "device_tree", "dtdev", "irqs",
         "iomem", "passthrough", "static_shm",
     ]
 }

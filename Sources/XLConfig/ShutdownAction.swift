@@ -21,3 +21,11 @@ public enum ShutdownAction: String, Hashable, Sendable, Codable, CaseIterable {
         }
     }
 }
+
+extension ShutdownAction {
+    /// The action a libxl JSON name stands for; nil for a name libxl does not have.
+    public init?(libxlName: String) {
+        guard let action = Self.allCases.first(where: { $0.libxlName == libxlName }) else { return nil }
+        self = action
+    }
+}

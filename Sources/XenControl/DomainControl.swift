@@ -35,6 +35,9 @@ public protocol DomainControl: Hypervisor {
     func pause(_ domain: DomainID) throws(HypervisorError)
     /// `XEN_DOMCTL_unpausedomain`: takes back one pause by the toolstack (`EINVAL` when there is none).
     func unpause(_ domain: DomainID) throws(HypervisorError)
+    /// `SCHEDOP_remote_shutdown` (libxenctrl's `xc_domain_shutdown`): Xen shuts the domain down with `reason`, as if the
+    /// guest had asked, without the guest's cooperation; a domain already shut down keeps its first reason.
+    func remoteShutdown(_ domain: DomainID, reason: ShutdownReason) throws(HypervisorError)
     /// `XEN_DOMCTL_destroydomain`: Xen takes back the domain's memory, IRQs, mappings and devices.
     func destroy(_ domain: DomainID) throws(HypervisorError)
     /// `XENMEM_add_to_physmap_batch` with ``MapSpace/gmfnShare``: maps `count` pages of `owner`'s RAM, from its

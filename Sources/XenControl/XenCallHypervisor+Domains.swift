@@ -87,6 +87,10 @@ extension XenCallHypervisor: DomainControl {
         try call("xc_domain_unpause") { (ctrl) throws(Errno) in try ctrl.unpause(domid: UInt32(domain.rawValue)) }
     }
 
+    public func remoteShutdown(_ domain: DomainID, reason: ShutdownReason) throws(HypervisorError) {
+        try call("xc_domain_shutdown") { (ctrl) throws(Errno) in try ctrl.shutdown(domid: UInt32(domain.rawValue), reason: Int32(reason.rawValue)) }
+    }
+
     public func destroy(_ domain: DomainID) throws(HypervisorError) {
         try call("xc_domain_destroy") { (ctrl) throws(Errno) in try ctrl.destroy(domid: UInt32(domain.rawValue)) }
     }

@@ -186,6 +186,12 @@ public final class SharedXenStore: XenStore {
         try request("release-domains") { () throws(XenStoreError) in connection.domainsDied(keeping: alive) }
     }
 
+    /// What xenstored does when Xen signals that a domain shut down: `@releaseDomain` fires, here and in
+    /// every process sharing the tree (see ``InMemoryXenStore/domainShutDown()``).
+    public func domainShutDown() throws(XenStoreError) {
+        try request("domain-shutdown") { () throws(XenStoreError) in connection.domainShutDown() }
+    }
+
     public func isIntroduced(_ domain: DomainID) throws(XenStoreError) -> Bool {
         try request("is-domain-introduced") { () throws(XenStoreError) in try connection.isIntroduced(domain) }
     }

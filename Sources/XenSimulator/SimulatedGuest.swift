@@ -27,6 +27,10 @@ public struct SimulatedGuest: Hashable, Sendable, Codable {
     /// What the guest wrote to its console ring, at most ``consoleLimit`` bytes (the oldest go first).
     public var console: String?
 
+    /// The guest's PV drivers (Linux's `drivers/xen/manage.c`) connected to xenstore and announced
+    /// `control/feature-*`; nil until then, false for a kernel started with `xen_nopv`, which never does.
+    public var pvControl: Bool?
+
     /// Most console bytes kept, like xenconsoled's per-domain buffer limit.
     public static let consoleLimit = 65536
 

@@ -16,6 +16,12 @@ public final class SimulatedHost {
     private let lock: DirectoryLock
     /// The in-file xenstore, when no xenstored is used.
     private let shared: SharedXenStore?
+    /// dom0's xenstore without kill points, for what the simulated guests do (not steps of the command).
+    private let plain: any XenStore
+    /// The guests' own xenstore connections (``runGuests()``).
+    private var guestStores: [DomainID: any XenStore] = [:]
+    /// Domains shut down when the state was last loaded or saved: a newly shut-down one raises `VIRQ_DOM_EXC`.
+    private var shutDown: Set<DomainID>
 
     /// The Xen release a new host runs unless told otherwise.
     public static let defaultVersion = XenVersion.v4_19
@@ -65,9 +71,13 @@ public final class SimulatedHost {
             xenstore = try SharedXenStore(directory: directory, caller: .dom0, create: true)
         }
         let shared = xenstore as? SharedXenStore
+        let plain = xenstore
+        let waking = GuestWakingXenStore(xenstore)
+        xenstore = waking
         if let killPoints { xenstore = SteppedXenStore(xenstore, points: killPoints) }
         let host = SimulatedHost(
-            directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, shared: shared, lock: lock)
+            directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, shared: shared, plain: plain, lock: lock)
+        waking.wake = { [weak host] in host?.runGuests() }
         if fresh {
             try host.writeDom0Entries()
             try host.save()
@@ -79,12 +89,27 @@ public final class SimulatedHost {
         return host
     }
 
-    private init(directory: String, hypervisor: SimulatedHypervisor, xenstore: any XenStore, shared: SharedXenStore?, lock: DirectoryLock) {
+    private init(directory: String, hypervisor: SimulatedHypervisor, xenstore: any XenStore, shared: SharedXenStore?, plain: any XenStore, lock: DirectoryLock) {
         self.directory = directory
         self.hypervisor = hypervisor
         self.xenstore = xenstore
         self.shared = shared
+        self.plain = plain
         self.lock = lock
+        shutDown = Self.shutDownDomains(hypervisor.state)
+    }
+
+    private static func shutDownDomains(_ state: SimulatedHostState) -> Set<DomainID> {
+        Set(state.domains.filter { $0.state.contains(.shutdown) }.map(\.id))
+    }
+
+    /// The xenstore connection a guest's drivers use: its own on the in-file store, dom0's on a real xenstored.
+    func guestStore(_ domain: DomainID) -> (any XenStore)? {
+        guard let shared else { return plain }
+        if let store = guestStores[domain] { return store }
+        guard let store = try? shared.connection(as: domain) else { return nil }
+        guestStores[domain] = store
+        return store
     }
 
     /// The last step of a command, before its state is saved: a kill point (``SimulatedKillPoints``).
@@ -93,12 +118,17 @@ public final class SimulatedHost {
     /// The device tree this host booted with.
     public func bootTree() throws(DeviceTreeError) -> DeviceTree { try DeviceTree(validating: hypervisor.state.bootTree) }
 
-    /// Writes the hypervisor's state back to the directory (atomically); the xenstore tree is
-    /// written by every request that changes it. Like xenstored on `VIRQ_DOM_EXC`, the shared
-    /// xenstore first forgets introduced domains the hypervisor no longer has.
+    /// Runs the guests once more (``runGuests()``), then writes the hypervisor's state back to the directory
+    /// (atomically); the xenstore tree is written by every request that changes it. Like xenstored on
+    /// `VIRQ_DOM_EXC`, the shared xenstore then fires `@releaseDomain` for domains that shut down since
+    /// and forgets introduced domains the hypervisor no longer has.
     public func save() throws {
+        runGuests()
         try Self.store(hypervisor.state, to: directory + "/host.json")
+        let now = Self.shutDownDomains(hypervisor.state)
+        defer { shutDown = now }
         if let shared {
+            if !now.subtracting(shutDown).isEmpty { try shared.domainShutDown() }
             try shared.domainsDied(keeping: Set(hypervisor.state.domains.map(\.id)))
         }
     }

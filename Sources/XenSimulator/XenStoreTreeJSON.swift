@@ -30,6 +30,11 @@ enum XenStoreTreeJSON {
                 }
                 writer.text("],")
             }
+            if let releases = tree.releases {
+                writer.text("\"releases\":")
+                writer.number(releases)
+                writer.text(",")
+            }
             writer.text("\"nodes\":{")
             var first = true
             for path in paths {

@@ -109,6 +109,11 @@ public final class InMemoryXenStore: XenStore {
         _ = try? database.perform { (state: inout XenStoreState) throws(Errno) in state.releaseDomains(notIn: alive) }
     }
 
+    /// What xenstored does when Xen signals that a domain shut down (`VIRQ_DOM_EXC`): `@releaseDomain` fires.
+    public func domainShutDown() {
+        _ = try? database.perform { (state: inout XenStoreState) throws(Errno) in state.domainException() }
+    }
+
     public func isIntroduced(_ domain: DomainID) throws(XenStoreError) -> Bool {
         try perform("is-domain-introduced", "domain \(domain)") { (s, c) throws(Errno) in s.isIntroduced(domain) }
     }

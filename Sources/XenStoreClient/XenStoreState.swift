@@ -71,6 +71,7 @@ struct XenStoreState {
     mutating func replace(_ tree: XenStoreTree) {
         self.tree = XenStoreTree(nodes: tree.nodes)
         self.tree.introduced = tree.introduced
+        self.tree.releases = tree.releases
         generations = [:]
         for path in self.tree.nodes.keys { bump(path) }
         revision += 1
@@ -84,7 +85,7 @@ struct XenStoreState {
     mutating func adopt(_ newTree: XenStoreTree) {
         let old = tree
         let incoming = XenStoreTree(nodes: newTree.nodes)
-        guard old.nodes != incoming.nodes || old.introduced != newTree.introduced else { return }
+        guard old.nodes != incoming.nodes || old.introduced != newTree.introduced || old.releases != newTree.releases else { return }
         var changes: [Change] = []
         for path in incoming.nodes.keys.sorted() {
             guard let node = incoming.nodes[path], old.nodes[path] != node else { continue }
@@ -108,10 +109,12 @@ struct XenStoreState {
         let known = Set((old.introduced ?? []).map(\.domain))
         let now = Set((newTree.introduced ?? []).map(\.domain))
         tree.introduced = newTree.introduced
+        let released = old.releases != newTree.releases
+        tree.releases = newTree.releases
         for _ in now.subtracting(known) {
             changes.append(Change(path: "@introduceDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
         }
-        if !known.subtracting(now).isEmpty {
+        if released || !known.subtracting(now).isEmpty {
             changes.append(Change(path: "@releaseDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
         }
         revision += 1
@@ -288,6 +291,13 @@ struct XenStoreState {
         let kept = introduced.filter { alive.contains($0.domain) }
         guard kept.count != introduced.count else { return }
         tree.introduced = kept.isEmpty ? nil : kept
+        domainException()
+    }
+
+    /// xenstored's `VIRQ_DOM_EXC` handler for a domain that shut down but still exists: `@releaseDomain` fires,
+    /// as it does when a domain dies, so that a toolstack waiting for either looks at the domains again.
+    mutating func domainException() {
+        tree.releases = (tree.releases ?? 0) &+ 1
         revision += 1
         deliver(Change(path: "@releaseDomain", exact: true, permissions: [[XenStorePermission(.none, .dom0)]]))
     }

@@ -18,6 +18,9 @@ public struct XenStoreTree: Codable, Sendable, Equatable {
     public var nodes: [String: Node]
     /// Domains introduced with `XS_INTRODUCE` (dom0 is always introduced and not listed); `nil` when none.
     public var introduced: [Introduction]?
+    /// How often `@releaseDomain` fired (`VIRQ_DOM_EXC`: a domain shut down or died); `nil` before the first.
+    /// Kept with the tree so that every process sharing it fires its own watches, as each has its own connection.
+    public var releases: UInt64?
 
     /// One introduced domain: its ring page and event channel.
     public struct Introduction: Codable, Sendable, Equatable {

@@ -66,6 +66,8 @@ extension XenCtrl {
     public func pause(domid: UInt32) throws(Errno) { try check(xc_domain_pause(handle, domid)) }
     /// `xc_domain_unpause`.
     public func unpause(domid: UInt32) throws(Errno) { try check(xc_domain_unpause(handle, domid)) }
+    /// `xc_domain_shutdown`: `SCHEDOP_remote_shutdown`, as if the guest had shut itself down with `reason` (`SHUTDOWN_*`).
+    public func shutdown(domid: UInt32, reason: Int32) throws(Errno) { try check(xc_domain_shutdown(handle, domid, reason)) }
     /// `xc_domain_destroy`.
     public func destroy(domid: UInt32) throws(Errno) { try check(xc_domain_destroy(handle, domid)) }
 
