@@ -20,6 +20,8 @@ public final class Toolstack {
     public var grantMapper: () throws -> any GrantMapper = { try GntDevMapper() }
     /// How long each wait of normal mode's hand-off with the guest lasts, in seconds.
     public var handoffTimeout = HandoffNodes.defaultTimeout
+    /// How long `shutdown`/`reboot` wait for the guest to acknowledge its PV control request, in seconds.
+    public var controlTimeout = Toolstack.controlAcknowledgeSeconds
 
     public init(
         hypervisor: any Hypervisor, xenstore: any XenStore, bootTree: DeviceTree?, dryRun: Bool = false,

@@ -11,12 +11,16 @@ final class CommandContext {
     let globals: GlobalOptions
     let environment: [String: String]
     let output: Output
+    /// The `xl` executable, which `create` starts again as the domain's monitor; nil when `xl` runs inside another
+    /// program (then `create` needs `-e` or `-F`).
+    let executable: String?
     private(set) var simulatedHost: SimulatedHost?
 
-    init(globals: GlobalOptions, environment: [String: String], output: Output) {
+    init(globals: GlobalOptions, environment: [String: String], output: Output, executable: String? = nil) {
         self.globals = globals
         self.environment = environment
         self.output = output
+        self.executable = executable
     }
 
     /// The simulated host's directory, from `--simulate` or `XL_SIMULATE`.

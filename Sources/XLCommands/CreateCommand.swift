@@ -1,36 +1,104 @@
 import ArgumentParser
+import XenSimulator
 import Toolstack
 import XLConfig
 import XenTypes
 
-/// `xl create [-p] [-c] CONFIG [KEY=VALUE ...]`.
+/// `xl create [-q] [-p] [-c] [-e|-F] [-d] [-n] [-f FILE] [CONFIG] [KEY=VALUE ...]`.
 struct CreateCommand: XLSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract: "Create a domain from an xl.cfg file, with device-tree passthrough (see Docs/xl-create.md).")
     @Flag(name: .customShort("p"), help: "Leave the domain paused.") var paused = false
     @Flag(name: .customShort("c"), help: "Attach to the console after creating (xenconsole; in simulation, print what the guest wrote).") var console = false
-    @Argument(help: ArgumentHelp("The domain configuration file.", valueName: "CONFIG")) var file: String
-    @Argument(help: ArgumentHelp("Settings that override the file, such as memory=512.", valueName: "KEY=VALUE")) var overrides: [String] = []
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No console output: not even \"Parsing config from\" with -v.") var quiet = false
+    @Flag(name: .customShort("e"), help: "Exit at once: leave no monitor, so on_poweroff/on_reboot/on_watchdog/on_crash are not carried out.") var exitAtOnce = false
+    @Flag(name: .customShort("F"), help: "Stay in the foreground as the domain's monitor, until the domain is gone.") var foreground = false
+    @Flag(name: .customShort("d"), help: "Debug: print the parsed configuration (libxl JSON) on stdout before creating.") var debug = false
+    @Flag(name: [.customShort("n"), .customLong("dryrun")], help: "Dry run: as xl -N create.") var dryRun = false
+    @Flag(name: [.customShort("V"), .customLong("vncviewer")], help: "Attach a VNC viewer (refused: ARM guests have no VNC server).") var vncViewer = false
+    @Flag(name: [.customShort("A"), .customLong("vncviewer-autopass")], help: "Attach a VNC viewer, passing the password (refused as -V).") var vncAutopass = false
+    @Option(name: [.customShort("f"), .customLong("defconfig")], help: ArgumentHelp("The domain configuration file.", valueName: "FILE")) var defconfig: String?
+    @Argument(help: ArgumentHelp("The configuration file (unless -f gives it), then settings that override it, such as memory=512.", valueName: "CONFIG|KEY=VALUE"))
+    var arguments: [String] = []
+
+    func validate() throws {
+        if exitAtOnce && foreground { throw ValidationError("-e and -F contradict each other: -e leaves no monitor, -F stays as the monitor") }
+        if configFile == nil { throw ValidationError("no configuration file: give it as xl create FILE or xl create -f FILE") }
+        if defconfig != nil, arguments.contains(where: { !$0.contains("=") }) {
+            throw ValidationError("-f \(defconfig ?? "") already gives the configuration file; \"\(arguments.first { !$0.contains("=") } ?? "")\" is not KEY=VALUE")
+        }
+        if arguments.filter({ !$0.contains("=") }).count > 1 {
+            throw ValidationError("one configuration file only; settings that override it are KEY=VALUE")
+        }
+    }
+
+    /// upstream's rule: `-f FILE`, else the first argument without `=`.
+    private var configFile: String? { defconfig ?? arguments.first { !$0.contains("=") } }
+    private var overrides: [String] { arguments.filter { $0.contains("=") } }
 
     func run(_ context: CommandContext) throws {
+        let file = configFile ?? ""
+        if vncViewer || vncAutopass {
+            throw ToolstackError("create: -\(vncAutopass ? "A" : "V"): ARM guests have no VNC server (no vfb or device model on ARM), so there is nothing for vncviewer to attach to; use -c for the console")
+        }
         var parsed = try ConfigFile.load(file)
         try parsed.applyOverrides(overrides)
         let config = try DomainConfig(file: parsed)
         for warning in config.keyWarnings { context.output.error(warning) }
-        if context.globals.verbose > 0 {
+        if context.globals.verbose > 0 && !quiet {
             context.output.error("Parsing config from \(file)")
             for warning in parsed.warnings + config.warnings { context.output.error(warning) }
             for key in config.ignoredKeys { context.output.error("\(file): \(key): ignored for ARM PVH guests, as upstream's xl does") }
         }
+        let dry = dryRun || context.globals.dryRun
+        if debug && !dry { context.output.line(config.libxlJSON()) }
+        let monitored = !dry && !exitAtOnce
+        var log: String?
+        if monitored && !foreground {
+            guard context.executable != nil else {
+                throw ToolstackError("create \(config.name): this xl runs inside another program and cannot leave a monitor behind; use -e (no monitor) or -F (stay as the monitor)")
+            }
+            log = try MonitorLauncher.prepareLog(config.name, simulation: context.simulationDirectory, "create \(config.name)")
+        }
         let toolstack = try context.toolstack()
-        guard let domain = try toolstack.createDomain(config, paused: paused) else { return }
+        let created: DomainID?
+        if dryRun && !context.globals.dryRun {
+            created = try Toolstack(hypervisor: toolstack.hypervisor, xenstore: toolstack.xenstore, bootTree: toolstack.bootTree, dryRun: true,
+                                    output: toolstack.output, log: toolstack.log).createDomain(config, paused: paused)
+        } else {
+            created = try toolstack.createDomain(config, paused: paused)
+        }
+        guard let domain = created else { return }
+        guard monitored else {
+            if console { try attachConsole(domain, toolstack, context) }
+            return
+        }
+        let simulation = context.simulationDirectory
+        if foreground {
+            let lock = try DomainMonitor.takeLock(domain, simulation: simulation, "create \(config.name)")
+            if console, context.simulatedHost != nil { try attachConsole(domain, toolstack, context) }
+            try context.finish()
+            var monitor = DomainMonitor(
+                sessions: HostSessions(globals: context.globals, environment: context.environment, output: context.output),
+                domain: domain, config: config, lock: lock)
+            if monitor.run() != 0 { throw MonitorFailed() }
+            return
+        }
+        try context.finish()
+        if let log, let executable = context.executable {
+            let pid = try MonitorLauncher.launch(domain, log: log, executable: executable, context: context, "create \(config.name)")
+            toolstack.log("create \(config.name): monitor pid \(pid) logs to \(log)")
+        }
         if console { try attachConsole(domain, toolstack, context) }
     }
 
     /// Simulation: the simulated guest's console output so far. Real Xen: `xenconsole` replaces this process.
     private func attachConsole(_ domain: DomainID, _ toolstack: Toolstack, _ context: CommandContext) throws {
-        if let host = context.simulatedHost {
+        if let directory = context.simulationDirectory {
+            // The host was saved and let go for the monitor: look at what it saved.
+            let host = try context.simulatedHost ?? SimulatedHost.open(directory: directory, xenstoredSocket: context.environment["XENSTORED_PATH"])
+            defer { if context.simulatedHost == nil { host.close() } }
             let guest = host.hypervisor.state.domains.first { $0.id == domain }?.guest
             context.output.raw(guest?.console ?? "")
             return

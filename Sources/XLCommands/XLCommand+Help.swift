@@ -13,7 +13,7 @@ extension XLCommand {
             return helpMessage(for: type) + "\n"
         }
         var text = "Usage xl [-vfN] <subcommand> [args]\n\nxl full list of subcommands:\n\n"
-        for type in configuration.subcommands {
+        for type in configuration.subcommands where type.configuration.shouldDisplay {
             let name = type.configuration.commandName ?? ""
             let padded = name.count >= 19 ? name + "\n" + String(repeating: " ", count: 20) : name + String(repeating: " ", count: 19 - name.count)
             text += " \(padded) \(type.configuration.abstract)\n"

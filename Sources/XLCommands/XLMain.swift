@@ -1,11 +1,13 @@
 import ArgumentParser
 import Toolstack
+import XenSys
 
 /// The `xl` entry point as a function of its arguments, environment and output, so tests run it in process.
 public enum XLMain {
     /// Runs `xl` with `arguments` (without the program name); returns the exit status:
-    /// 0 on success, 1 when the command failed, 2 on a usage error.
-    public static func run(_ arguments: [String], environment: [String: String], output: Output) -> Int32 {
+    /// 0 on success, 1 when the command failed, 2 on a usage error. `executable` is the `xl` program itself, which
+    /// `create` starts again as the domain's monitor (nil inside another program: `create` then needs `-e` or `-F`).
+    public static func run(_ arguments: [String], environment: [String: String], output: Output, executable: String? = nil) -> Int32 {
         let (globalArguments, commandArguments) = GlobalOptions.split(arguments)
         let globals: GlobalOptions
         do {
@@ -42,7 +44,7 @@ public enum XLMain {
             do { try command.run() } catch { return usage(error, output) }
             return 0
         }
-        let context = CommandContext(globals: globals, environment: environment, output: output)
+        let context = CommandContext(globals: globals, environment: environment, output: output, executable: executable)
         do {
             try subcommand.run(context)
             try context.finish()
@@ -66,4 +68,9 @@ public enum XLMain {
         output.error(text)
         return 2
     }
+}
+
+extension XLMain {
+    /// The running program's path (`/proc/self/exe`), for `main.swift` to hand to ``run(_:environment:output:executable:)``.
+    public static var currentExecutable: String? { DetachedProcess.currentExecutable }
 }

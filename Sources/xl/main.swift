@@ -2,4 +2,5 @@ import FoundationEssentials
 import Glibc
 import XLCommands
 
-exit(XLMain.run(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment, output: .standard()))
+exit(XLMain.run(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment, output: .standard(),
+                executable: XLMain.currentExecutable))
