@@ -2,7 +2,6 @@
 # /init of the guests' initramfs (the dom0less domains and the xl create guest): prints one
 # line with its name and the passthrough nodes its device tree has, then stays up (xl destroy,
 # xl shutdown or the end of the boot stops it). Kernel command line: st.name=NAME.
-# The xl create guest (st-guest) also prints "ST-GUEST st-guest tick N" every 2 s, for xl console.
 # Xen's PV shutdown: the kernel runs /sbin/poweroff for "poweroff" and signals init (SIGINT, as
 # ctrl-alt-del) for "reboot"; both end here in busybox's immediate poweroff/reboot.
 /bin/busybox mkdir -p /proc /sys /dev /sbin
@@ -23,11 +22,5 @@ if [ -d $tree/passthrough ]; then
     passthrough=$(cd $tree/passthrough && for n in *; do [ -d "$n" ] && printf '%s ' "$n"; done)
 fi
 echo "ST-GUEST $name up: passthrough=[${passthrough% }]" >/dev/console
-tick=0
-while :; do
-    /bin/busybox sleep 2
-    if [ "$name" = st-guest ]; then
-        tick=$((tick + 1))
-        echo "ST-GUEST $name tick $tick" >/dev/console
-    fi
-done
+# Short sleeps, so that the reboot trap runs soon after the signal.
+while :; do /bin/busybox sleep 2; done
