@@ -138,6 +138,7 @@ st_checks() {
     st_check_list debian
     st_check_list ours -debian
     st_check_create
+    st_check_life
     st_check_overlay
 }
 
@@ -273,6 +274,45 @@ st_check_create() {
         st_result FAIL "$name" "differences not documented (marked UNEXPECTED below)"
     fi
     [ -z "$report" ] || printf '%s\n' "$report"
+}
+
+# One check line: PASS when CONDITION (a shell test) holds, else FAIL; DETAIL in both.
+st_expect() { # NAME DETAIL CONDITION...
+    local name=$1 detail=$2
+    shift 2
+    if "$@"; then st_result PASS "$name" "$detail"; else st_result FAIL "$name" "$detail"; fi
+}
+
+# The state column of st-guest in an xl list output (RUN NAME of boot ours).
+st_state_of() { st_data ours "$1" | awk '$1 == "'"${2:-st-guest}"'" { print $5 }'; }
+
+# The guest's life under our xl (dom0-init.sh, "life" steps): pause/unpause and rename, with Debian's xl as the oracle.
+st_check_life() {
+    local status out
+    status=$(st_status ours life-create)
+    if [ "$status" != 0 ] || [ "$(st_value ours life-printed)" != yes ]; then
+        st_result FAIL "xl create (ours) for the lifecycle checks" "$(st_describe_status "$status"): $(st_data ours life-create | tr '\n' ';')"
+        return
+    fi
+    local paused_d paused_o unpaused_d unpaused_o
+    paused_d=$(st_state_of life-list-paused-debian); paused_o=$(st_state_of life-list-paused-ours)
+    unpaused_d=$(st_state_of life-list-unpaused-debian); unpaused_o=$(st_state_of life-list-unpaused-ours)
+    st_expect "xl pause/unpause (ours): state letters agree with Debian's xl list" \
+        "paused: Debian ${paused_d:-?} ours ${paused_o:-?}; unpaused: Debian ${unpaused_d:-?} ours ${unpaused_o:-?}" \
+        sh -c '[ -n "$1" ] && [ "$1" = "$2" ] && [ "${1#??p}" != "$1" ] && [ -n "$3" ] && [ "${3#??p}" = "$3" ] && [ "${3#??-}" != "$3" ] && [ "${4#??-}" != "$4" ]' _ "$paused_d" "$paused_o" "$unpaused_d" "$unpaused_o"
+    out=$(st_data ours life-list-renamed-debian | awk '$1 == "st-renamed"')
+    st_expect "xl rename (ours): Debian's xl list shows the new name" "${out:-st-renamed not listed} (rename back: $(st_describe_status "$(st_status ours life-rename-back)"))" \
+        sh -c '[ -n "$1" ] && [ "$2" = 0 ]' _ "$out" "$(st_status ours life-rename-back)"
+    local a b
+    a=$(st_data ours life-list-debian | st_list_columns); b=$(st_data ours life-list-ours | st_list_columns)
+    st_expect "xl list (ours) agrees with Debian's while our xl's guest runs" "Debian: $(printf '%s' "$a" | tr '\n' ';') ours: $(printf '%s' "$b" | tr '\n' ';')" \
+        sh -c '[ -n "$1" ] && [ "$1" = "$2" ]' _ "$a" "$b"
+    local changes left
+    changes=$(st_data ours xs-after-life | st_normalise | tr '\n' ';')
+    left=$(st_data ours life-list-after | awk '$1 == "st-guest"')
+    st_expect "xl destroy (ours) after pause, unpause and rename" \
+        "$(st_describe_status "$(st_status ours life-destroy)"): domain: ${left:-gone}; xenstore changes: ${changes:-none}" \
+        sh -c '[ "$1" = 0 ] && [ -z "$2" ] && [ -z "$3" ]' _ "$(st_status ours life-destroy)" "$left" "$changes"
 }
 
 # xl dt-overlay add on a Xen without CONFIG_OVERLAY_DTB: a clear refusal, like Debian's xl, no crash,

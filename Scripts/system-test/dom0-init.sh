@@ -162,6 +162,30 @@ else
         dump_changes xs-after-$who xs-before-create-$who
     done
 
+    # The guest's life under our xl, next to Debian's as the oracle: console, pause/unpause, rename.
+    xenstore-ls -fp / >/tmp/xs-before-life.xs 2>&1
+    rm -f "$CONSOLE_LOG"
+    if run life-create "$XL_OURS" create /st/guest.cfg; then
+        wait_for life-printed 240 guest_printed
+        domid=$(domid_of st-guest)
+        wait_for life-connected 60 guest_connected "$domid"
+        run life-pause "$XL_OURS" pause st-guest
+        run life-list-paused-debian "$XL_DEBIAN" list st-guest
+        run life-list-paused-ours "$XL_OURS" list st-guest
+        run life-unpause "$XL_OURS" unpause st-guest
+        run life-list-unpaused-debian "$XL_DEBIAN" list st-guest
+        run life-list-unpaused-ours "$XL_OURS" list st-guest
+        run life-rename "$XL_OURS" rename st-guest st-renamed
+        run life-list-renamed-debian "$XL_DEBIAN" list st-renamed
+        run life-rename-back "$XL_OURS" rename st-renamed st-guest
+        run life-list-debian "$XL_DEBIAN" list
+        run life-list-ours "$XL_OURS" list
+        run life-destroy "$XL_OURS" destroy st-guest
+        sleep 2
+    fi
+    run life-list-after "$XL_DEBIAN" list
+    dump_changes xs-after-life xs-before-life
+
     # dt-overlay add: this Xen has no CONFIG_OVERLAY_DTB.
     xenstore-ls -fp / >/tmp/xs-before-overlay.xs 2>&1
     run overlay-ours "$XL_OURS" dt-overlay add /st/overlay.dtbo
@@ -169,6 +193,7 @@ else
     run overlay-debian "$XL_DEBIAN" dt-overlay add /st/overlay.dtbo
     run overlay-list-ours "$XL_OURS" dt-overlay list
     dump_changes xs-after-overlay xs-before-overlay
+
 fi
 "$XL_DEBIAN" dmesg 2>&1 | grep -v 'vGIC' | tail -n 60 >/tmp/xen-dmesg
 emit xen-dmesg /tmp/xen-dmesg
