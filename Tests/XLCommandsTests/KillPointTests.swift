@@ -38,7 +38,7 @@ final class KillPointTests: XCTestCase {
                 _ = try self.write(host, "midway.cfg", Array(CreateFixtures.config(kernel: kernel, deviceTree: partial).utf8))
                 try host.boot(hostDTB: try DeviceTree(validating: try DeviceTreeTools.compile(CreateFixtures.host)))
             },
-            command: { ["create", $0.scratch.appendingPathComponent("midway.cfg").path] },
+            command: { ["create", "-e", $0.scratch.appendingPathComponent("midway.cfg").path] },
             cleanUp: { host, context in
                 // `xl list` shows every domain Xen has, named or not; each is destroyed by id.
                 let listed = try host.listedDomains()
@@ -59,7 +59,7 @@ final class KillPointTests: XCTestCase {
         let create = destroy.setup
         destroy.setup = { host in
             try create(host)
-            let run = try host.run(["create", host.scratch.appendingPathComponent("midway.cfg").path])
+            let run = try host.run(["create", "-e", host.scratch.appendingPathComponent("midway.cfg").path])
             XCTAssertEqual(run.status, 0, run.stderr)
         }
         destroy.command = { _ in ["destroy", "midway"] }

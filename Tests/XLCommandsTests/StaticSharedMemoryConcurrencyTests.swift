@@ -61,7 +61,7 @@ final class StaticSharedMemoryConcurrencyTests: XCTestCase {
         }
 
         let store = try LibXenStoreBackend(socketPath: daemon.socketPath)
-        let created = try runAll { ["create", configs[$0]] }
+        let created = try runAll { ["create", "-e", configs[$0]] }
         XCTAssertEqual(created.map(\.0), [Int32](repeating: 0, count: count), created.map(\.1).joined())
         XCTAssertEqual(try store.readString("/libxl/static_shm/ID1/usercnt"), "\(1 + count)")
         XCTAssertEqual(try store.directory("/libxl/static_shm/ID1/borrowers", in: nil).sorted(), (0..<count).map { String(10 + $0) }.sorted())

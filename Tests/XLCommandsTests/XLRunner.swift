@@ -9,6 +9,9 @@ final class XLRunner {
     let directory: String
     let scratch: URL
     var environment: [String: String]
+    /// Whether `create` leaves a monitor behind: then the runs hand `xl` the built binary to start it from. Off by
+    /// default, so in-process creates run as `create -e` (no process left behind) unless a test is about the monitor.
+    var monitors = false
 
     /// The result of one run.
     struct Result {
@@ -41,7 +44,13 @@ final class XLRunner {
         let output = Output(
             stdout: { text in lock.withLock { out += text } },
             stderr: { text in lock.withLock { err += text } })
-        let status = XLMain.run(arguments, environment: environment, output: output)
+        var arguments = arguments
+        var cut = 0
+        while cut < arguments.count, arguments[cut].hasPrefix("-") {
+            cut += ["--simulate", "--host-dtb", "--xen-version", "--xen-flavour"].contains(arguments[cut]) ? 2 : 1
+        }
+        if !monitors, cut < arguments.count, arguments[cut] == "create" { arguments.insert("-e", at: cut + 1) }
+        let status = XLMain.run(arguments, environment: environment, output: output, executable: monitors ? Self.binary?.path : nil)
         return Result(status: status, stdout: out, stderr: err)
     }
 
