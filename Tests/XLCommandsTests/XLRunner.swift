@@ -9,6 +9,9 @@ final class XLRunner {
     let directory: String
     let scratch: URL
     var environment: [String: String]
+    /// The "created a new simulated ... host" lines the runs printed first on stderr, taken out of their results
+    /// so that tests compare only what the command itself said.
+    private(set) var announcements: [String] = []
 
     /// The result of one run.
     struct Result {
@@ -42,6 +45,10 @@ final class XLRunner {
             stdout: { text in lock.withLock { out += text } },
             stderr: { text in lock.withLock { err += text } })
         let status = XLMain.run(arguments, environment: environment, output: output)
+        if err.hasPrefix("created a new simulated "), let end = err.firstIndex(of: "\n") {
+            announcements.append(String(err[..<end]))
+            err = String(err[err.index(after: end)...])
+        }
         return Result(status: status, stdout: out, stderr: err)
     }
 
