@@ -6,8 +6,6 @@ extension CommandContext {
     /// Call after ``toolstack()``, which opens the simulated host.
     func dom0lessControl() throws -> any Dom0lessControl {
         if let host = simulatedHost { return host.hypervisor }
-        do { return try XenCtrlDom0lessControl() } catch {
-            throw ToolstackError("Xen is not reachable on this machine (\(error.operation): \(error.errno.name)); to run against a simulated host use --simulate DIR or XL_SIMULATE=DIR")
-        }
+        do { return try XenCtrlDom0lessControl() } catch { throw HostMessages.unreachable(error) }
     }
 }

@@ -49,19 +49,19 @@ final class CommandContext {
         let xenstore: any XenStore
         var bootTree = hostDTB
         if let directory = simulationDirectory {
+            let isNew = HostMessages.isNewSimulatedHost(directory)
             let host = try SimulatedHost.open(
                 directory: directory, hostDTB: hostDTB, version: version, flavour: flavour, xenstoredSocket: environment["XENSTORED_PATH"],
                 killPoints: try SimulatedKillPoints(environment: environment))
             simulatedHost = host
+            if isNew { output.error(HostMessages.created(host.hypervisor.state, in: directory)) }
             hypervisor = host.hypervisor
             xenstore = host.xenstore
             if bootTree == nil { bootTree = try host.bootTree() }
         } else {
             if version != nil { throw ToolstackError("--xen-version applies only to a simulated host (--simulate DIR)") }
             if flavour != nil { throw ToolstackError("--xen-flavour applies only to a simulated host (--simulate DIR)") }
-            do { hypervisor = try XenCallHypervisor.open(builderLog: globals.verbose > 0) } catch {
-                throw ToolstackError("Xen is not reachable on this machine (\(error.operation): \(error.errno.name)); to run against a simulated host use --simulate DIR or XL_SIMULATE=DIR")
-            }
+            do { hypervisor = try XenCallHypervisor.open(builderLog: globals.verbose > 0) } catch { throw HostMessages.unreachable(error) }
             do { xenstore = try LibXenStoreBackend(socketPath: environment["XENSTORED_PATH"]) } catch {
                 throw ToolstackError("xenstored is not reachable (\(error.errno.name)); is xenstored running?")
             }

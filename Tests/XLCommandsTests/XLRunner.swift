@@ -12,6 +12,9 @@ final class XLRunner {
     /// Whether `create` leaves a monitor behind: then the runs hand `xl` the built binary to start it from. Off by
     /// default, so in-process creates run as `create -e` (no process left behind) unless a test is about the monitor.
     var monitors = false
+    /// The "created a new simulated ... host" lines the runs printed first on stderr, taken out of their results
+    /// so that tests compare only what the command itself said.
+    private(set) var announcements: [String] = []
 
     /// The result of one run.
     struct Result {
@@ -51,6 +54,10 @@ final class XLRunner {
         }
         if !monitors, cut < arguments.count, arguments[cut] == "create" { arguments.insert("-e", at: cut + 1) }
         let status = XLMain.run(arguments, environment: environment, output: output, executable: monitors ? Self.binary?.path : nil)
+        if err.hasPrefix("created a new simulated "), let end = err.firstIndex(of: "\n") {
+            announcements.append(String(err[..<end]))
+            err = String(err[err.index(after: end)...])
+        }
         return Result(status: status, stdout: out, stderr: err)
     }
 
