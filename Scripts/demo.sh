@@ -265,6 +265,29 @@ show xl list
 step "xl create -c: create and attach to the console; the simulated guest reports what it found"
 show xl create -c midway.cfg
 show xl destroy midway
+
+step "The monitor: xl create stays behind (log in DIR/log/xl-NAME.log); reboot brings the guest back under its name, shutdown -ww waits until the monitor destroyed it"
+show xl create midway.cfg
+sleep 1
+show cat "$XL_SIMULATE/log/xl-midway.log"
+show xl reboot midway
+sleep 1
+show xl list
+show xl monitor midway
+show xl -v shutdown -ww midway
+show cat "$XL_SIMULATE/log/xl-midway.log"
+show xl list
+
+step "A guest without PV drivers (xen_nopv) cannot answer: refused with the reason, -F shuts it down through Xen; on_poweroff=preserve keeps it"
+show xl create -e midway.cfg 'cmdline="console=hvc0 xen_nopv"' 'on_poweroff="preserve"'
+show xl shutdown midway
+show xl shutdown -F midway
+show xl list
+show xl destroy midway
+
+step "xl create's options: -V refused on ARM; xendomains' create --quiet --dryrun --defconfig FILE"
+show xl create -V midway.cfg
+show xl create --quiet --dryrun --defconfig midway.cfg
 # static_shm: seed 004's three domains with ARM addresses, on a simulated host running the Xilinx fork.
 shm_config() { # NAME MEMORY SPEC...
     local name=$1 memory=$2

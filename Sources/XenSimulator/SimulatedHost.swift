@@ -18,6 +18,9 @@ public final class SimulatedHost {
     private let shared: SharedXenStore?
     /// dom0's xenstore without kill points, for what the simulated guests do (not steps of the command).
     private let plain: any XenStore
+    /// The in-file xenstore dom0 uses (no kill points, no waking of guests), for tests that inject failures into it
+    /// or open guest connections; nil on a real xenstored.
+    public var sharedXenStore: SharedXenStore? { shared }
     /// The guests' own xenstore connections (``runGuests()``).
     private var guestStores: [DomainID: any XenStore] = [:]
     /// Domains shut down when the state was last loaded or saved: a newly shut-down one raises `VIRQ_DOM_EXC`.

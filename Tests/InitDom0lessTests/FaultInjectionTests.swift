@@ -51,7 +51,7 @@ final class FaultInjectionTests: XCTestCase {
         do {
             let host = try open()
             defer { host.close() }
-            let store = try XCTUnwrap(host.xenstore as? SharedXenStore)
+            let store = try XCTUnwrap(host.sharedXenStore)
             store.injectFailure = { _, _ in requests += 1; return nil }
             _ = try Dom0lessFixtures.run(host)
         }
@@ -59,7 +59,7 @@ final class FaultInjectionTests: XCTestCase {
         for failing in 1...requests {
             let host = try open()
             defer { host.close() }
-            let store = try XCTUnwrap(host.xenstore as? SharedXenStore)
+            let store = try XCTUnwrap(host.sharedXenStore)
             var count = 0
             var failed: String?
             store.injectFailure = { operation, path in

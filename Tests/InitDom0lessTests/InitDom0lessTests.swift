@@ -136,7 +136,7 @@ final class InitDom0lessTests: XCTestCase {
         let host = try open(.v4_19)
         defer { host.close() }
         _ = try Dom0lessFixtures.run(host)
-        let guest = try XCTUnwrap(host.xenstore as? SharedXenStore).connection(as: 2)
+        let guest = try XCTUnwrap(host.sharedXenStore).connection(as: 2)
         for path in ["name", "domid", "memory/target", "memory/static-max", "vm"] {
             XCTAssertThrowsError(try guest.write("/local/domain/2/" + path, string: "x"), path)
         }

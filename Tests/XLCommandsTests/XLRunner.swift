@@ -73,11 +73,16 @@ final class XLRunner {
         return path
     }
 
-    /// The simulated host's files, to show that a failed command changed nothing.
+    /// The simulated host's files, to show that a failed command changed nothing. xenstore.json's count of the
+    /// `@releaseDomain` events xenstored fired is left out: a create undone after its introduction fired one.
     func snapshot() -> [String: Data] {
         var files: [String: Data] = [:]
         for name in ["host.json", "xenstore.json"] {
             files[name] = FileManager.default.contents(atPath: directory + "/" + name)
+        }
+        if let data = files["xenstore.json"] {
+            let text = String(decoding: data, as: UTF8.self)
+            files["xenstore.json"] = Data(text.replacingOccurrences(of: #""releases":[0-9]+,"#, with: "", options: .regularExpression).utf8)
         }
         return files
     }
