@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Toolstack", dependencies: ["DeviceTree", "OverlayHandoff", "XLConfig", "XenControl", "XenStoreClient", "XenTypes"]),
         // Command-line layer: argument parsing, backend selection, exit codes.
         .target(name: "XLCommands", dependencies: [
-            "OverlayHandoff", "Toolstack", "XenSimulator",
+            "OverlayHandoff", "Toolstack", "XenSimulator", "XenSys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "xl", dependencies: ["XLCommands"]),
