@@ -35,10 +35,6 @@ public struct DomainConfig: Hashable, Sendable, Codable {
     public var passthrough: PassthroughMode = .disabled
     /// `static_shm`: memory regions shared with other domains, owned or borrowed.
     public var staticSharedMemory: [StaticSharedMemory] = []
-    /// `vif`: PV network interfaces, in file order.
-    public var networkInterfaces: [NetworkInterface] = []
-    /// `disk`: PV disks, in file order.
-    public var disks: [Disk] = []
     /// Keys upstream's xl reads but ignores for ARM PVH guests, in order of first appearance (for `xl -v`).
     public var ignoredKeys: [String] = []
     /// Keys no xl knows (typos), in order of first appearance; each has a line in ``keyWarnings``.
