@@ -35,6 +35,10 @@ public struct DomainConfig: Hashable, Sendable, Codable {
     public var passthrough: PassthroughMode = .disabled
     /// `static_shm`: memory regions shared with other domains, owned or borrowed.
     public var staticSharedMemory: [StaticSharedMemory] = []
+    /// `disk`: virtual block devices, in file order.
+    public var disks: [Disk] = []
+    /// `vif`: virtual network interfaces, in file order.
+    public var nics: [NetworkInterface] = []
     /// Keys upstream's xl reads but ignores for ARM PVH guests, in order of first appearance (for `xl -v`).
     public var ignoredKeys: [String] = []
     /// Keys no xl knows (typos), in order of first appearance; each has a line in ``keyWarnings``.
