@@ -139,6 +139,7 @@ st_checks() {
     st_check_list ours -debian
     st_check_create
     st_check_life
+    st_check_shutdown
     st_check_overlay
 }
 
@@ -395,4 +396,33 @@ st_check_overlay_xen() {
     else
         st_result FAIL "xl dt-overlay add, attach, remove (ours, --host-dtb)" "add, attach, remove: $statuses; recorded: ${json:-nothing}; $(st_data overlay ov-add-hostdtb-ours | tr '\n' ' ')$(st_data overlay ov-attach-hostdtb-ours | tr '\n' ' ')"
     fi
+}
+
+# xl reboot and xl shutdown -w (ours), and Debian's xl shutdown -w on a guest our xl created: the
+# monitor our create left carries out on_reboot (a new domain, same name, its line printed again)
+# and on_poweroff, then ends; xenstore is as before each create. Debian's xl list -l prints our record.
+st_check_shutdown() {
+    local who status gone monitor changes out
+    status=$(st_status ours ops-create-ours)
+    if [ "$status" != 0 ] || [ "$(st_value ours ops-printed-ours)" != yes ]; then
+        st_result FAIL "xl create (ours) for the shutdown checks" "$(st_describe_status "$status"): $(st_data ours ops-create-ours | tr '\n' ';')"
+        return
+    fi
+    out=$(st_data ours ops-list-l-debian | tr -d ' \n')
+    st_expect "Debian's xl list -l prints the record of a domain our xl created" \
+        "$(st_describe_status "$(st_status ours ops-list-l-debian)"): $(printf '%s' "$out" | cut -c1-160)" \
+        sh -c '[ "$1" = 0 ] && printf "%s" "$2" | grep -q "\"name\":\"st-guest\""' _ "$(st_status ours ops-list-l-debian)" "$out"
+    local domids; domids=$(st_value ours ops-domids)
+    st_expect "xl reboot (ours): the monitor builds the guest again and it prints its line again" \
+        "$(st_describe_status "$(st_status ours ops-reboot)"); printed again: $(st_value ours ops-rebooted); domids before,after: ${domids:-?}; connected: $(st_value ours ops-reconnected)" \
+        sh -c '[ "$1" = 0 ] && [ "$2" = yes ] && [ "$3" = yes ] && [ "${4%,*}" != "${4#*,}" ] && [ "${4#*,}" != none ]' _ \
+        "$(st_status ours ops-reboot)" "$(st_value ours ops-rebooted)" "$(st_value ours ops-reconnected)" "${domids:-x,x}"
+    for who in ours debian; do
+        status=$(st_status ours ops-shutdown-$who)
+        gone=$(st_value ours ops-gone-$who); monitor=$(st_value ours ops-monitor-gone-$who)
+        changes=$(st_data ours xs-after-ops-$who | st_normalise | tr '\n' ';')
+        st_expect "xl shutdown -w ($who's xl) on a guest our xl created: guest gone, monitor ended, xenstore as before" \
+            "$(st_describe_status "$status"): $(st_data ours ops-shutdown-$who | tr '\n' ' ')domain gone: ${gone:-?}; monitor ended: ${monitor:-?}; xenstore changes: ${changes:-none}" \
+            sh -c '[ "$1" = 0 ] && [ "$2" = yes ] && [ "$3" = yes ] && [ -z "$4" ]' _ "$status" "$gone" "$monitor" "$changes"
+    done
 }

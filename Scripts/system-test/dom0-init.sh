@@ -74,6 +74,9 @@ dump_changes() { # NAME EARLIER
 }
 
 guest_printed() { grep -q "ST-GUEST st-guest up" "$CONSOLE_LOG"; }
+guest_printed_twice() { [ "$(grep -c "ST-GUEST st-guest up" "$CONSOLE_LOG")" -ge 2 ]; }
+domain_gone() { ! "$XL_DEBIAN" domid "$1" >/dev/null 2>&1; }
+no_monitor() { ! pgrep -f "monitor --lock-fd" >/dev/null; }
 guest_connected() { [ "$(xenstore-read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]; }
 domid_of() { "$XL_DEBIAN" domid "$1" 2>/dev/null; }
 
@@ -185,6 +188,33 @@ else
     fi
     run life-list-after "$XL_DEBIAN" list
     dump_changes xs-after-life xs-before-life
+
+    # Shutdown and reboot through the guest's PV control node, carried out by the monitor our xl
+    # create leaves behind; Debian's xl reads our config record and shuts our guest down too.
+    for who in ours debian; do
+        xenstore-ls -fp / >/tmp/xs-before-ops-$who.xs 2>&1
+        rm -f "$CONSOLE_LOG"
+        if run ops-create-$who "$XL_OURS" create /st/guest.cfg; then
+            wait_for ops-printed-$who 240 guest_printed
+            domid=$(domid_of st-guest)
+            wait_for ops-connected-$who 60 guest_connected "$domid"
+            if [ $who = ours ]; then
+                run ops-list-l-debian "$XL_DEBIAN" list -l st-guest
+                run ops-reboot "$XL_OURS" reboot st-guest
+                wait_for ops-rebooted 240 guest_printed_twice
+                rebooted=$(domid_of st-guest)
+                say "VALUE ops-domids $domid,${rebooted:-none} secs=0"
+                wait_for ops-reconnected 60 guest_connected "$rebooted"
+                run ops-shutdown-ours "$XL_OURS" shutdown -w st-guest
+            else
+                run ops-shutdown-debian "$XL_DEBIAN" shutdown -w st-guest
+            fi
+            wait_for ops-gone-$who 30 domain_gone st-guest
+            wait_for ops-monitor-gone-$who 30 no_monitor
+        fi
+        run ops-list-after-$who "$XL_DEBIAN" list
+        dump_changes xs-after-ops-$who xs-before-ops-$who
+    done
 
     # dt-overlay add: this Xen has no CONFIG_OVERLAY_DTB.
     xenstore-ls -fp / >/tmp/xs-before-overlay.xs 2>&1
