@@ -140,6 +140,7 @@ st_checks() {
     st_check_create
     st_check_life
     st_check_shutdown
+    st_check_pv
     st_check_overlay
 }
 
@@ -426,3 +427,63 @@ st_check_shutdown() {
             sh -c '[ "$1" = 0 ] && [ "$2" = yes ] && [ "$3" = yes ] && [ -z "$4" ]' _ "$status" "$gone" "$monitor" "$changes"
     done
 }
+
+# The device nodes of a normalised dump (domain 1 for the dom0less guest, D for the created one).
+st_device_nodes() { grep -E '^/local/domain/([0-9]+|D)/(device|backend)/(vif|vbd)(/| )|^/libxl/([0-9]+|D)/device/(vif|vbd)(/| )' || true; }
+
+# PV devices (dom0-init.sh pv_devices): upstream's CI scenario (network-attach to the dom0less
+# domain, then ping both ways over xenbr0), a disk attached and read, and a guest created with vif=
+# and disk=; Debian's boot runs the same steps with Debian's xl as the oracle for the trees, the
+# list formats and what detach leaves.
+st_check_pv() {
+    local who boot status tag mark kind
+    for who in debian ours; do
+        boot=$who; tag=$who; [ $who = debian ] && tag="debian [oracle]"
+        status=$(st_status "$boot" net-attach-$who)
+        st_expect "xl network-attach ($tag) to the dom0less domain: dom0 and the guest ping each other over xenbr0" \
+            "$(st_describe_status "$status"): $(st_data "$boot" net-attach-$who | tr '\n' ' ')dom0 pinged the guest: $(st_value "$boot" net-ping-$who); the guest pinged dom0: $(grep -aq 'ST-GUEST enhanced ping ok' "$ST_OUT/$boot.log" && echo yes || echo no)" \
+            sh -c '[ "$1" = 0 ] && [ "$2" = yes ] && grep -aq "ST-GUEST enhanced ping ok" "$3"' _ "$status" "$(st_value "$boot" net-ping-$who)" "$ST_OUT/$boot.log"
+        status=$(st_status "$boot" blk-attach-$who)
+        mark=$(grep -ao 'ST-GUEST enhanced disk xvdb: [A-Za-z0-9 -]*' "$ST_OUT/$boot.log" | head -n1)
+        st_expect "xl block-attach ($tag) to the dom0less domain: the guest reads the disk" \
+            "$(st_describe_status "$status"): $(st_data "$boot" blk-attach-$who | tr '\n' ' ')guest: ${mark:-nothing}" \
+            sh -c '[ "$1" = 0 ] && printf "%s" "$2" | grep -q "ST-DISK marker"' _ "$status" "$mark"
+        status=$(st_status "$boot" pv-create-$who)
+        st_expect "xl create ($tag) with vif= and disk=: the guest pings dom0 and reads its disk" \
+            "$(st_describe_status "$status"): $(st_data "$boot" pv-create-$who | tr '\n' ' ')ping: $(st_value "$boot" pv-ping-$who); disk: $(st_value "$boot" pv-disk-$who)" \
+            sh -c '[ "$1" = 0 ] && [ "$2" = yes ] && [ "$3" = yes ]' _ "$status" "$(st_value "$boot" pv-ping-$who)" "$(st_value "$boot" pv-disk-$who)"
+    done
+    # Ours against Debian's: the device nodes, the list formats, and what detach and destroy leave.
+    local dir=$ST_OUT/compare pair report
+    for pair in "vif:xs-net" "vbd:xs-blk" "create:xs-pv"; do
+        kind=${pair%%:*}
+        local ddeb="" dours=""
+        [ "$kind" != create ] || { ddeb=$(st_pv_domid debian); dours=$(st_pv_domid ours); }
+        st_data debian "${pair#*:}-debian" | st_normalise "$ddeb" | st_device_nodes >"$dir/pv-$kind-debian.xs"
+        st_data ours "${pair#*:}-ours" | st_normalise "$dours" | st_device_nodes >"$dir/pv-$kind-ours.xs"
+        if [ ! -s "$dir/pv-$kind-debian.xs" ] || [ ! -s "$dir/pv-$kind-ours.xs" ]; then
+            st_result FAIL "PV $kind xenstore nodes: ours vs Debian's" "a dump is missing or has no device nodes (Debian: $(wc -l <"$dir/pv-$kind-debian.xs"), ours: $(wc -l <"$dir/pv-$kind-ours.xs"))"
+        elif report=$(st_compare_trees "pv-$kind" "$dir/pv-$kind-debian.xs" "$dir/pv-$kind-ours.xs"); then
+            st_result PASS "PV $kind xenstore nodes: ours vs Debian's" "$(st_count_lines "$report") differences, all documented"
+        else
+            st_result FAIL "PV $kind xenstore nodes: ours vs Debian's" "differences not documented (marked UNEXPECTED below)"
+        fi
+        [ -z "${report:-}" ] || printf '%s\n' "$report"
+        report=""
+    done
+    for pair in "network-list:net-list" "block-list:blk-list"; do
+        local a b
+        a=$(st_data ours "${pair#*:}-debian-ours"); b=$(st_data ours "${pair#*:}-ours")
+        st_expect "xl ${pair%%:*} (ours) prints what Debian's prints for the same device" \
+            "Debian: $(printf '%s' "$a" | tr '\n' ';') ours: $(printf '%s' "$b" | tr '\n' ';')" sh -c '[ -n "$1" ] && [ "$1" = "$2" ]' _ "$a" "$b"
+    done
+    for pair in "network-detach:xs-net-detached" "block-detach:xs-blk-detached" "destroy of the vif/disk guest:xs-pv-destroyed"; do
+        local a b
+        a=$(st_data debian "${pair#*:}-debian" | st_normalise | tr '\n' ';'); b=$(st_data ours "${pair#*:}-ours" | st_normalise | tr '\n' ';')
+        st_expect "xl ${pair%%:*} (ours) leaves xenstore as Debian's does" "Debian's changes: ${a:-none}; ours: ${b:-none}" \
+            sh -c '[ "$1" = "$2" ] && [ -n "$3" ]' _ "$a" "$b" "$(st_status ours net-attach-ours)"
+    done
+}
+
+# The domid of the vif/disk guest in BOOT's dump, from its backend nodes.
+st_pv_domid() { st_data "$1" "xs-pv-$1" | sed -n 's|^/local/domain/0/backend/vif/\([0-9]*\)/.*|\1|p' | head -n1; }

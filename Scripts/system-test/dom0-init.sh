@@ -80,6 +80,42 @@ no_monitor() { ! pgrep -f "monitor --lock-fd" >/dev/null; }
 guest_connected() { [ "$(xenstore-read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]; }
 domid_of() { "$XL_DEBIAN" domid "$1" 2>/dev/null; }
 
+# PV devices on the dom0less domain 1 by WHO's xl, as upstream's CI does it (network-attach, then
+# the guest and dom0 ping each other over xenbr0), then a disk; each detached again. Debian's boot
+# gives the oracle's xenstore trees and list formats.
+pv_devices() { # WHO XL
+    local who=$1 xl=$2
+    xenstore-ls -fp / >/tmp/xs-before-pv-$who.xs 2>&1
+    if run net-attach-$who "$xl" network-attach 1 type=vif; then
+        wait_for net-ping-$who 180 ping -c 1 -W 2 192.168.0.2
+        dump xs-net-$who
+        run net-list-$who "$xl" network-list 1
+        run net-list-debian-$who "$XL_DEBIAN" network-list 1
+        run net-detach-$who "$xl" network-detach 1 0
+        sleep 2
+    fi
+    dump_changes xs-net-detached-$who xs-before-pv-$who
+    if run blk-attach-$who "$xl" block-attach 1 "format=raw, vdev=xvdb, access=ro, target=/st/disk.img"; then
+        wait_for blk-seen-$who 60 sh -c "$XL_DEBIAN dmesg | grep -q 'enhanced disk xvdb'"
+        dump xs-blk-$who
+        run blk-list-$who "$xl" block-list 1
+        run blk-list-debian-$who "$XL_DEBIAN" block-list 1
+        run blk-detach-$who "$xl" block-detach 1 xvdb
+        sleep 2
+    fi
+    dump_changes xs-blk-detached-$who xs-before-pv-$who
+    # xl create of a guest with vif= and disk=: it pings dom0 and reads its disk.
+    rm -f /var/log/xen/console/guest-st-pv.log
+    if run pv-create-$who "$xl" create /st/guest-pv.cfg; then
+        wait_for pv-ping-$who 240 grep -q "ST-GUEST st-pv ping ok" /var/log/xen/console/guest-st-pv.log
+        wait_for pv-disk-$who 30 grep -q "ST-GUEST st-pv disk xvda: ST-DISK" /var/log/xen/console/guest-st-pv.log
+        dump xs-pv-$who
+        run pv-destroy-$who "$xl" destroy st-pv
+        sleep 2
+    fi
+    dump_changes xs-pv-destroyed-$who xs-before-pv-$who
+}
+
 boot_started=$(now)
 boot=ours
 for word in $(cat /proc/cmdline); do
@@ -92,11 +128,15 @@ start=$(now)
 for module in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc; do
     insmod /lib/modules/$module.ko || say "MODULE $module failed"
 done
+for module in llc stp bridge loop xen-netback xen-blkback; do
+    [ ! -e /lib/modules/backend/$module.ko ] || insmod /lib/modules/backend/$module.ko || say "MODULE $module failed"
+done
 mount -t xenfs xenfs /proc/xen
 xenstored --pid-file /run/xenstored.pid
 wait_for xenstored 30 xenstore-read /local
 xen-init-dom0 >/tmp/xen-init-dom0.out 2>&1 || emit xen-init-dom0 /tmp/xen-init-dom0.out
 xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console
+ip link add xenbr0 type bridge && ip addr add 192.168.0.1/24 dev xenbr0 && ip link set xenbr0 up || say "BRIDGE xenbr0 failed"
 say "VALUE dom0-setup done secs=$(since "$start")"
 say "VALUE passthrough-status $(cat /proc/device-tree/pl061@9030000/status 2>/dev/null | tr -d '\0' || echo none) secs=0"
 
@@ -126,6 +166,7 @@ elif [ "$boot" = debian ]; then
     dump xs-init
     run list-debian "$XL_DEBIAN" list
     run list-ours "$XL_OURS" list
+    pv_devices debian "$XL_DEBIAN"
 else
     run init "$INIT_OURS"
     wait_for enhanced-connected 240 guest_connected 1
@@ -224,6 +265,7 @@ else
     run overlay-list-ours "$XL_OURS" dt-overlay list
     dump_changes xs-after-overlay xs-before-overlay
 
+    pv_devices ours "$XL_OURS"
 fi
 "$XL_DEBIAN" dmesg 2>&1 | grep -v 'vGIC' | tail -n 60 >/tmp/xen-dmesg
 emit xen-dmesg /tmp/xen-dmesg

@@ -13,6 +13,10 @@ ST_MODULE_BASE=$((0x4a000000))
 
 ST_XEN_TOOLS=(xl xenstored xenconsoled init-dom0less xen-init-dom0 libxl-save-helper)
 ST_XEN_MODULES=(xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc)
+# PV devices: dom0's back ends and the bridge (in load order), the guests' front ends. A module the
+# kernel has built in is not in its package and is left out.
+ST_BACKEND_MODULES=(llc stp bridge loop xen-netback xen-blkback)
+ST_FRONTEND_MODULES=(xen-netfront xen-blkfront)
 
 st_images() {
     local out=$ST_OUT
@@ -47,16 +51,22 @@ st_dom0_with_dtb() { # DTS
 st_kernel_and_xen() {
     local img=$ST_OUT/img k=$ST_CACHE/kernel deb
     deb=$(ls "$ST_DEBS"/linux-image-*_arm64.deb | head -n1)
-    if [ ! -f "$k/.from" ] || [ "$(cat "$k/.from")" != "$deb" ]; then
-        rm -rf "$k" "$k.x"; mkdir -p "$k/modules" "$k.x"
+    local key="$deb ${ST_XEN_MODULES[*]} ${ST_BACKEND_MODULES[*]} ${ST_FRONTEND_MODULES[*]}"
+    if [ ! -f "$k/.from" ] || [ "$(cat "$k/.from")" != "$key" ]; then
+        rm -rf "$k" "$k.x"; mkdir -p "$k/modules" "$k/backend" "$k/frontend" "$k.x"
         dpkg-deb -x "$deb" "$k.x"
         cp "$k.x"/boot/vmlinuz-* "$k/Image"
-        local m
+        local m found
         for m in "${ST_XEN_MODULES[@]}"; do
             xz -dc "$(find "$k.x/usr/lib/modules" -name "$m.ko.xz" | head -n1)" >"$k/modules/$m.ko"
         done
+        for m in "${ST_BACKEND_MODULES[@]}" "${ST_FRONTEND_MODULES[@]}"; do
+            found=$(find "$k.x/usr/lib/modules" -name "$m.ko.xz" | head -n1)
+            [ -n "$found" ] || continue
+            case " ${ST_FRONTEND_MODULES[*]} " in *" $m "*) xz -dc "$found" >"$k/frontend/$m.ko" ;; *) xz -dc "$found" >"$k/backend/$m.ko" ;; esac
+        done
         rm -rf "$k.x"
-        echo "$deb" >"$k/.from"
+        echo "$key" >"$k/.from"
     fi
     head -c 64 "$k/Image" | od -An -c | tr -d ' \n' | grep -q 'ARMd' || { st_log "kernel is not an arm64 Image"; return 1; }
     cp "$k/Image" "$img/Image"
@@ -72,6 +82,8 @@ st_guest_initramfs() {
     mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
     cp "$ST_SYSROOT/usr/bin/busybox" "$root/bin/busybox"
     install -m 0755 "$ST_DIR/guest-init.sh" "$root/init"
+    mkdir -p "$root/lib/modules"
+    cp "$ST_CACHE"/kernel/frontend/*.ko "$root/lib/modules/" 2>/dev/null || true
     st_cpio "$root" "$ST_OUT/img/guest.cpio"
     rm -rf "$root"
 }
@@ -126,8 +138,13 @@ st_dom0_initramfs() {
     st_copy_libraries "$root" "$root"/usr/lib/xen-4.20/bin/* "$root/usr/bin/xenstore"
     # glibc loads libgcc_s at run time (pthread_cancel in libxl's child handling).
     cp -L "$ST_SYSROOT/usr/lib/aarch64-linux-gnu/libgcc_s.so.1" "$root/usr/lib/aarch64-linux-gnu/"
-    mkdir -p "$root/lib/modules"
+    mkdir -p "$root/lib/modules/backend"
     cp "$ST_CACHE"/kernel/modules/*.ko "$root/lib/modules/"
+    cp "$ST_CACHE"/kernel/backend/*.ko "$root/lib/modules/backend/" 2>/dev/null || true
+    # The hotplug scripts (vif-bridge, block) xl runs, Debian's, and the bash they need.
+    cp -a "$ST_SYSROOT/etc/xen/scripts" "$root/etc/xen/scripts"
+    cp "$ST_SYSROOT/usr/bin/bash" "$root/usr/bin/bash"
+    st_copy_libraries "$root" "$root/usr/bin/bash"
     # Ours.
     mkdir -p "$root/opt/xl-swift/bin"
     cp "$ST_OUT/bin/xl" "$ST_OUT/bin/init-dom0less" "$root/opt/xl-swift/bin/"
@@ -181,6 +198,20 @@ CFG
 };
 DTS
     dtc -q -I dts -O dtb -o "$dir/passthrough.dtb" "$dir/passthrough.dts"
+    # The PV-device guest: no passthrough, a network interface on xenbr0 and a raw disk whose first
+    # line the guest prints (the same file block-attach gives the dom0less domain).
+    cat >"$dir/guest-pv.cfg" <<CFG
+name = "st-pv"
+type = "pvh"
+kernel = "/st/Image"
+ramdisk = "/st/guest.cpio"
+extra = "console=hvc0 quiet st.name=st-pv"
+memory = 256
+vcpus = 1
+vif = [ "bridge=xenbr0" ]
+disk = [ "format=raw, vdev=xvda, access=ro, target=/st/disk.img" ]
+CFG
+    { echo "ST-DISK marker"; head -c 1048576 /dev/zero; } >"$dir/disk.img"
     cat >"$dir/overlay.dts" <<DTS
 /dts-v1/;
 /plugin/;
