@@ -141,6 +141,7 @@ st_checks() {
     st_check_life
     st_check_shutdown
     st_check_pv
+    st_check_dom0less_shutdown
     st_check_overlay
 }
 
@@ -487,3 +488,16 @@ st_check_pv() {
 
 # The domid of the vif/disk guest in BOOT's dump, from its backend nodes.
 st_pv_domid() { st_data "$1" "xs-pv-$1" | sed -n 's|^/local/domain/0/backend/vif/\([0-9]*\)/.*|\1|p' | head -n1; }
+
+# xl reboot and shutdown of the dom0less domain 1 (ours): reboot refused in one line saying why,
+# shutdown -w through its PV control node ends it (gone, or listed as shut down).
+st_check_dom0less_shutdown() {
+    local status out row
+    status=$(st_status ours dl-reboot-ours); out=$(st_data ours dl-reboot-ours | tr '\n' ' ')
+    st_expect "xl reboot (ours) of a dom0less domain is refused with the reason" "$(st_describe_status "$status"): $out" \
+        sh -c '[ "$1" = 1 ] && printf "%s" "$2" | grep -q "dom0less"' _ "$status" "$out"
+    status=$(st_status ours dl-shutdown-ours)
+    row=$(st_data ours dl-list-after | awk '$2 == 1')
+    st_expect "xl shutdown -w (ours) of the dom0less domain" "$(st_describe_status "$status"): $(st_data ours dl-shutdown-ours | tr '\n' ' ')after: ${row:-domain 1 gone}" \
+        sh -c '[ "$1" = 0 ] && { [ -z "$2" ] || [ "${2#*s}" != "$2" ]; }' _ "$status" "$(printf '%s' "$row" | awk '{print $5}')"
+}

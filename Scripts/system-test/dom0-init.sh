@@ -266,6 +266,12 @@ else
     dump_changes xs-after-overlay xs-before-overlay
 
     pv_devices ours "$XL_OURS"
+
+    # The dom0less domain, last (it does not come back): reboot is refused with the reason, shutdown
+    # goes through its PV control node.
+    run dl-reboot-ours "$XL_OURS" reboot 1
+    run dl-shutdown-ours "$XL_OURS" shutdown -w 1
+    run dl-list-after "$XL_DEBIAN" list
 fi
 "$XL_DEBIAN" dmesg 2>&1 | grep -v 'vGIC' | tail -n 60 >/tmp/xen-dmesg
 emit xen-dmesg /tmp/xen-dmesg
