@@ -241,12 +241,12 @@ else
             wait_for ops-connected-$who 60 guest_connected "$domid"
             if [ $who = ours ]; then
                 run ops-list-l-debian "$XL_DEBIAN" list -l st-guest
-                run ops-reboot "$XL_OURS" reboot st-guest
+                run ops-reboot "$XL_OURS" -v reboot st-guest
                 wait_for ops-rebooted 240 guest_printed_twice
                 rebooted=$(domid_of st-guest)
                 say "VALUE ops-domids $domid,${rebooted:-none} secs=0"
                 wait_for ops-reconnected 60 guest_connected "$rebooted"
-                run ops-shutdown-ours "$XL_OURS" shutdown -w st-guest
+                run ops-shutdown-ours "$XL_OURS" -v shutdown -w st-guest
             else
                 run ops-shutdown-debian "$XL_DEBIAN" shutdown -w st-guest
             fi
@@ -270,7 +270,7 @@ else
     # The dom0less domain, last (it does not come back): reboot is refused with the reason, shutdown
     # goes through its PV control node.
     run dl-reboot-ours "$XL_OURS" reboot 1
-    run dl-shutdown-ours "$XL_OURS" shutdown -w 1
+    run dl-shutdown-ours "$XL_OURS" -v shutdown -w 1
     run dl-list-after "$XL_DEBIAN" list
 fi
 "$XL_DEBIAN" dmesg 2>&1 | grep -v 'vGIC' | tail -n 60 >/tmp/xen-dmesg

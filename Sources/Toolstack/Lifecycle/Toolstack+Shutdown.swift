@@ -94,24 +94,35 @@ extension Toolstack {
             return id
         }
         let token = "xl-\(request.command)-\(id)"
-        do {
-            try xenstore.watch(path, token: token)
-            defer { try? xenstore.unwatch(path, token: token) }
-            try xenstore.write(path, string: word)
-            let deadline = ContinuousClock.now + .seconds(controlTimeout)
-            while true {
-                let value = try xenstore.readString(path)
-                if value == nil || value == "" { break }
-                let left = ContinuousClock.now.duration(to: deadline)
-                guard left > .zero else {
-                    try? xenstore.write(path, string: "")
-                    throw ToolstackError("\(prefix): the guest of domain \(id) did not acknowledge the \(word) request within "
-                        + "\(Int(controlTimeout)) s; the request was withdrawn (use -F to shut it down through the hypervisor)")
-                }
-                _ = try xenstore.readWatch(timeout: Double(left.components.seconds) + 0.05)
-            }
-        } catch let error as XenStoreError {
+        // Upstream's xl does not wait for the acknowledgement at all; ours waits for it when it can watch the node,
+        // and otherwise (the watch cannot be set or read) returns once the request is written, as upstream does.
+        let watching = (try? xenstore.watch(path, token: token)) != nil
+        defer { if watching { try? xenstore.unwatch(path, token: token) } }
+        do { try xenstore.write(path, string: word) } catch {
             throw ToolstackError("\(prefix): cannot write \(path): \(error.errno)")
+        }
+        guard watching else {
+            log("\(prefix): cannot watch \(path); not waiting for domain \(id) to acknowledge the \(word) request")
+            return id
+        }
+        let deadline = ContinuousClock.now + .seconds(controlTimeout)
+        while true {
+            let value: String?
+            do { value = try xenstore.readString(path) } catch {
+                log("\(prefix): reading \(path) back failed (\(error)); not waiting for the acknowledgement")
+                return id
+            }
+            if value == nil || value == "" { break }
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else {
+                try? xenstore.write(path, string: "")
+                throw ToolstackError("\(prefix): the guest of domain \(id) did not acknowledge the \(word) request within "
+                    + "\(Int(controlTimeout)) s; the request was withdrawn (use -F to shut it down through the hypervisor)")
+            }
+            do { _ = try xenstore.readWatch(timeout: Double(left.components.seconds) + 0.05) } catch {
+                log("\(prefix): watching \(path) failed (\(error)); not waiting for the acknowledgement")
+                return id
+            }
         }
         log("\(prefix): domain \(id) acknowledged the \(word) request")
         return id
