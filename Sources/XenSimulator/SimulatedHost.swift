@@ -17,7 +17,7 @@ public final class SimulatedHost {
     /// The in-file xenstore, when no xenstored is used.
     private let shared: SharedXenStore?
     /// dom0's xenstore without kill points, for what the simulated guests do (not steps of the command).
-    private let plain: any XenStore
+    let plain: any XenStore
     /// The in-file xenstore dom0 uses (no kill points, no waking of guests), for tests that inject failures into it
     /// or open guest connections; nil on a real xenstored.
     public var sharedXenStore: SharedXenStore? { shared }
@@ -81,6 +81,7 @@ public final class SimulatedHost {
         let host = SimulatedHost(
             directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, shared: shared, plain: plain, lock: lock)
         waking.wake = { [weak host] in host?.runGuests() }
+        waking.wakeDevices = { [weak host] in host?.runDevices() }
         if fresh {
             try host.writeDom0Entries()
             try host.save()
