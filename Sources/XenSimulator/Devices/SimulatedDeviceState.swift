@@ -51,9 +51,10 @@ public enum SimulatedDeviceFault: String, Sendable, Codable, CaseIterable {
 }
 
 extension SimulatedHostState {
-    /// The device state, created on first use (absent from `host.json` until then).
+    /// The device state; absent from `host.json` while it is a fresh host's (so removing the last device
+    /// leaves the file as it was before the first).
     public var deviceState: SimulatedDeviceState {
         get { devices ?? SimulatedDeviceState() }
-        set { devices = newValue }
+        set { devices = newValue == SimulatedDeviceState() ? nil : newValue }
     }
 }

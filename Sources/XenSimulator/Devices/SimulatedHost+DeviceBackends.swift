@@ -51,8 +51,8 @@ extension SimulatedHost {
             let ready = (try? plain.readString("\(backend)/hotplug-status")) == "connected"
                 && (kind == "vif" || (try? plain.exists("\(backend)/physical-device")) == true)
             guard ready, front == 3 || front == 4 else { return false }
-            if let index = hypervisor.state.devices?.faults.firstIndex(of: .backendLeaves) {
-                hypervisor.state.devices?.faults.remove(at: index)
+            if let index = hypervisor.state.deviceState.faults.firstIndex(of: .backendLeaves) {
+                hypervisor.state.deviceState.faults.remove(at: index)
                 return set(6)
             }
             return set(4)

@@ -20,8 +20,8 @@ extension SimulatedHost {
         let backend = "/local/domain/0/\(relative)"
         let action = arguments.first ?? ""
         defer { runDevices() }
-        if action == "online" || action == "add", let index = hypervisor.state.devices?.faults.firstIndex(of: .scriptFails) {
-            hypervisor.state.devices?.faults.remove(at: index)
+        if action == "online" || action == "add", let index = hypervisor.state.deviceState.faults.firstIndex(of: .scriptFails) {
+            hypervisor.state.deviceState.faults.remove(at: index)
             return fail(backend, name, "injected failure (script-fails)")
         }
         switch (name, action) {
