@@ -93,11 +93,12 @@ public struct PVDeviceNodes: Sendable, Equatable {
     }
 
     /// Removes the three directories and the parents they leave empty (libxl's `libxl__xs_path_cleanup`), up to
-    /// the domain's `device` directory, the back-end domain's `backend` directory and `/libxl/<domid>`.
+    /// and including the domain's `device` directory, the back-end domain's `backend` directory and
+    /// `/libxl/<domid>/device` (which libxl's clean-up removes with the last device, though create made it).
     static func remove(_ kind: PVDeviceKind, domain: DomainID, backend: DomainID, devid: Int,
                        from xenstore: any XenStore, in tx: XenStoreTransaction) throws(XenStoreError) {
-        try xenstore.remove(frontendPath(kind, domain: domain, devid: devid), pruningUpTo: "/local/domain/\(domain)/device/\(kind.rawValue)", in: tx)
+        try xenstore.remove(frontendPath(kind, domain: domain, devid: devid), pruningUpTo: "/local/domain/\(domain)/device", in: tx)
         try xenstore.remove(backendPath(kind, domain: domain, backend: backend, devid: devid), pruningUpTo: "/local/domain/\(backend)/backend", in: tx)
-        try xenstore.remove(libxlPath(kind, domain: domain, devid: devid), pruningUpTo: "/libxl/\(domain)/device/\(kind.rawValue)", in: tx)
+        try xenstore.remove(libxlPath(kind, domain: domain, devid: devid), pruningUpTo: "/libxl/\(domain)/device", in: tx)
     }
 }
