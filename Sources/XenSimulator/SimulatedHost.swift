@@ -122,12 +122,13 @@ public final class SimulatedHost {
     /// The device tree this host booted with.
     public func bootTree() throws(DeviceTreeError) -> DeviceTree { try DeviceTree(validating: hypervisor.state.bootTree) }
 
-    /// Runs the guests once more (``runGuests()``), then writes the hypervisor's state back to the directory
+    /// Runs the guests once more (``runGuests()``) and their devices' drivers (``runDevices()``), then writes the hypervisor's state back to the directory
     /// (atomically); the xenstore tree is written by every request that changes it. Like xenstored on
     /// `VIRQ_DOM_EXC`, the shared xenstore then fires `@releaseDomain` for domains that shut down since
     /// and forgets introduced domains the hypervisor no longer has.
     public func save() throws {
         runGuests()
+        runDevices()
         try Self.store(hypervisor.state, to: directory + "/host.json")
         let now = Self.shutDownDomains(hypervisor.state)
         defer { shutDown = now }

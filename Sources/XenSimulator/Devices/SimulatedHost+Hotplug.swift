@@ -3,7 +3,8 @@ import XenStoreClient
 
 /// The hotplug scripts of a simulated dom0, by name, as upstream's `vif-bridge` and `block` behave: they
 /// read the back end named by `XENBUS_PATH`, make the interface or loop device (kept in ``SimulatedDeviceState``),
-/// and write `hotplug-status` (`connected`, or `error` with `hotplug-error`). No program is run.
+/// and write `hotplug-status` (`connected`, or `error` with `hotplug-error`). No program is run. Each run is a
+/// kill point (``SimulatedKillPoints``) named `hotplug SCRIPT ACTION`.
 extension SimulatedHost {
     /// What a script run returned.
     public struct HotplugResult: Sendable, Equatable {
@@ -19,6 +20,8 @@ extension SimulatedHost {
         }
         let backend = "/local/domain/0/\(relative)"
         let action = arguments.first ?? ""
+        // A kill point: an xl killed here leaves the nodes written and the script not run.
+        hypervisor.killPoints?.reached("hotplug \(name) \(action)")
         defer { runDevices() }
         if action == "online" || action == "add", let index = hypervisor.state.deviceState.faults.firstIndex(of: .scriptFails) {
             hypervisor.state.deviceState.faults.remove(at: index)
