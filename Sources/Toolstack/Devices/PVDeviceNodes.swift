@@ -9,7 +9,7 @@ import XenTypes
 /// - back end `/local/domain/<backend>/backend/<kind>/<domid>/<devid>`: the back-end domain owns it, the guest
 ///   reads it;
 /// - `/libxl/<domid>/device/<kind>/<devid>`: dom0's copy of the back end's entries and both paths.
-public struct PVDeviceNodes: Sendable, Equatable {
+public struct PVDeviceNodes: Sendable {
     public let kind: PVDeviceKind
     public let domain: DomainID
     public let backendDomain: DomainID
@@ -32,12 +32,6 @@ public struct PVDeviceNodes: Sendable, Equatable {
         self.readOnlyFrontend = readOnlyFrontend
     }
 
-    public static func == (a: PVDeviceNodes, b: PVDeviceNodes) -> Bool {
-        a.kind == b.kind && a.domain == b.domain && a.backendDomain == b.backendDomain && a.devid == b.devid
-            && a.backend.elementsEqual(b.backend, by: ==) && a.frontend.elementsEqual(b.frontend, by: ==)
-            && a.readOnlyFrontend.elementsEqual(b.readOnlyFrontend, by: ==)
-    }
-
     public var frontendPath: String { Self.frontendPath(kind, domain: domain, devid: devid) }
     public var backendPath: String { Self.backendPath(kind, domain: domain, backend: backendDomain, devid: devid) }
     public var libxlPath: String { Self.libxlPath(kind, domain: domain, devid: devid) }
@@ -51,8 +45,6 @@ public struct PVDeviceNodes: Sendable, Equatable {
     public static func libxlPath(_ kind: PVDeviceKind, domain: DomainID, devid: Int) -> String {
         "/libxl/\(domain)/device/\(kind.rawValue)/\(devid)"
     }
-    /// The directory of a domain's front ends of one kind.
-    public static func frontendDirectory(_ kind: PVDeviceKind, domain: DomainID) -> String { "/local/domain/\(domain)/device/\(kind.rawValue)" }
     /// The directory of dom0's records of a domain's devices of one kind.
     public static func libxlDirectory(_ kind: PVDeviceKind, domain: DomainID) -> String { "/libxl/\(domain)/device/\(kind.rawValue)" }
 

@@ -11,7 +11,9 @@ import XenTypes
 extension SimulatedHost {
     /// Runs the back ends and front ends until nothing changes (at most a few rounds).
     func runDevices() {
-        for _ in 0..<8 where runDevicesOnce() {}
+        for _ in 0..<8 {
+            guard runDevicesOnce() else { return }
+        }
     }
 
     /// One round; true when anything was written.
@@ -22,7 +24,7 @@ extension SimulatedHost {
             for domain in (try? plain.children(root)) ?? [] {
                 for devid in (try? plain.children("\(root)/\(domain)")) ?? [] {
                     let backend = "\(root)/\(domain)/\(devid)"
-                    guard let id = UInt16(domain), UInt16(devid) != nil || Int(devid) != nil else { continue }
+                    guard let id = UInt16(domain), UInt32(devid) != nil else { continue }
                     let frontend = "/local/domain/\(id)/device/\(kind)/\(devid)"
                     if runFrontend(kind, frontend: frontend, backend: backend, domain: DomainID(id)) { changed = true }
                     if runBackend(kind, backend: backend, frontend: frontend) { changed = true }
