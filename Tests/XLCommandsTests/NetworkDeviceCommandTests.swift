@@ -164,6 +164,16 @@ final class NetworkDeviceCommandTests: XCTestCase {
         XCTAssertEqual(try DeviceFixtures.state(xl), before)
     }
 
+    func testDetachAfterTheBackEndWentAwayCleansTheRest() throws {
+        let xl = try Self.host()
+        let before = try DeviceFixtures.xenstore(xl)
+        XCTAssertEqual(xl("network-attach", "g").status, 0)
+        try xl.withHost { try $0.xenstore.remove("/local/domain/0/backend/vif/1/0", in: nil) }
+        let detached = xl("network-detach", "g", "0")
+        XCTAssertEqual(detached.status, 0, detached.stderr)
+        XCTAssertEqual(try DeviceFixtures.xenstore(xl), before)
+    }
+
     func testRefusals() throws {
         let xl = try Self.host()
         let before = try DeviceFixtures.state(xl)

@@ -64,6 +64,7 @@ struct PVDeviceSetup {
         let state = nodes.backendPath + "/state"
         var forced = force
         var problems: [String] = []
+        var backendGone = false
         while true {
             let present: Bool
             do {
@@ -75,7 +76,11 @@ struct PVDeviceSetup {
                     return true
                 }
             } catch { throw ToolstackError("\(prefix)cannot tell the back end to close: \(error)") }
-            guard present else { break }
+            guard present else {
+                // libxl: a back end already removed (its domain went away) leaves only the rest to clean up.
+                backendGone = true
+                break
+            }
             guard let failure = DeviceStateWait(xenstore: xenstore, nodes: nodes).wait(for: .closed, timeout: timeouts.close) else { break }
             if case .timedOut = failure, !forced, forceOnTimeout {
                 log("\(prefix)\(failure.explained(waitingFor: .closed, timeout: timeouts.close)); removing it by force")
@@ -89,7 +94,9 @@ struct PVDeviceSetup {
             problems.append(failure.explained(waitingFor: .closed, timeout: timeouts.close))
             break
         }
-        do { try runScript(nodes, adding: false) } catch let error as ToolstackError { problems.append(error.message) }
+        if !backendGone {
+            do { try runScript(nodes, adding: false) } catch let error as ToolstackError { problems.append(error.message) }
+        }
         do {
             try xenstore.transaction { tx in
                 try PVDeviceNodes.remove(nodes.kind, domain: nodes.domain, backend: nodes.backendDomain, devid: nodes.devid, from: xenstore, in: tx)

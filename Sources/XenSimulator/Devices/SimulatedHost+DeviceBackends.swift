@@ -9,6 +9,10 @@ import XenTypes
 /// end). When the toolstack sets `online` to 0 and the back end Closing (5), the front end closes (6) and the
 /// back end follows. Front ends run only in guests whose PV drivers are up and which run.
 extension SimulatedHost {
+    /// dom0's drivers' and scripts' own xenstore connection (not the command's, whose requests tests count and
+    /// fail on purpose); dom0's connection on a real xenstored.
+    var dom0Drivers: any XenStore { guestStore(.dom0) ?? plain }
+
     /// Runs the back ends and front ends until nothing changes (at most a few rounds).
     func runDevices() {
         for _ in 0..<8 {
@@ -21,8 +25,8 @@ extension SimulatedHost {
         var changed = false
         for kind in ["vif", "vbd"] {
             let root = "/local/domain/0/backend/\(kind)"
-            for domain in (try? plain.children(root)) ?? [] {
-                for devid in (try? plain.children("\(root)/\(domain)")) ?? [] {
+            for domain in (try? dom0Drivers.children(root)) ?? [] {
+                for devid in (try? dom0Drivers.children("\(root)/\(domain)")) ?? [] {
                     let backend = "\(root)/\(domain)/\(devid)"
                     guard let id = UInt16(domain), UInt32(devid) != nil else { continue }
                     let frontend = "/local/domain/\(id)/device/\(kind)/\(devid)"
@@ -41,17 +45,17 @@ extension SimulatedHost {
     }
 
     private func runBackend(_ kind: String, backend: String, frontend: String) -> Bool {
-        guard let current = state("\(backend)/state", plain) else { return false }
-        let online = (try? plain.readString("\(backend)/online")) == "1"
-        let front = state("\(frontend)/state", plain)
-        func set(_ value: Int) -> Bool { (try? plain.write("\(backend)/state", string: String(value))) != nil }
+        guard let current = state("\(backend)/state", dom0Drivers) else { return false }
+        let online = (try? dom0Drivers.readString("\(backend)/online")) == "1"
+        let front = state("\(frontend)/state", dom0Drivers)
+        func set(_ value: Int) -> Bool { (try? dom0Drivers.write("\(backend)/state", string: String(value))) != nil }
         switch current {
         case 1 where online:
             return set(2)
         case 2, 3:
             guard online else { return front == nil || front == 1 || front == 6 ? set(6) : false }
-            let ready = (try? plain.readString("\(backend)/hotplug-status")) == "connected"
-                && (kind == "vif" || (try? plain.exists("\(backend)/physical-device")) == true)
+            let ready = (try? dom0Drivers.readString("\(backend)/hotplug-status")) == "connected"
+                && (kind == "vif" || (try? dom0Drivers.exists("\(backend)/physical-device")) == true)
             guard ready, front == 3 || front == 4 else { return false }
             if let index = hypervisor.state.deviceState.faults.firstIndex(of: .backendLeaves) {
                 hypervisor.state.deviceState.faults.remove(at: index)
@@ -97,6 +101,6 @@ extension SimulatedHost {
         guard entry.state.intersection([.paused, .shutdown, .dying]).isEmpty else { return false }
         if let guest = entry.guest { return guest.pvControl == true }
         guard hypervisor.state.dom0less?.index(of: domain) != nil else { return false }
-        return (try? plain.exists("/local/domain/\(domain)/domid")) == true
+        return (try? dom0Drivers.exists("/local/domain/\(domain)/domid")) == true
     }
 }

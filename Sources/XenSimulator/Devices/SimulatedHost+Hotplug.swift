@@ -29,11 +29,11 @@ extension SimulatedHost {
         }
         switch (name, action) {
         case ("vif-bridge", "online"):
-            let bridge = (try? plain.readString("\(backend)/bridge")) ?? ""
+            let bridge = (try? dom0Drivers.readString("\(backend)/bridge")) ?? ""
             guard hypervisor.state.deviceState.bridges.contains(bridge) else {
                 return fail(backend, name, "Could not find bridge device \(bridge)")
             }
-            let interface = (try? plain.readString("\(backend)/vifname")) ?? environment["vif"] ?? ""
+            let interface = (try? dom0Drivers.readString("\(backend)/vifname")) ?? environment["vif"] ?? ""
             if !hypervisor.state.deviceState.interfaces.contains(where: { $0.backend == backend }) {
                 hypervisor.state.deviceState.interfaces.append(SimulatedInterface(name: interface, bridge: bridge, backend: backend))
             }
@@ -42,7 +42,7 @@ extension SimulatedHost {
             hypervisor.state.deviceState.interfaces.removeAll { $0.backend == backend }
             return HotplugResult(status: 0, output: "")
         case ("block", "add"):
-            let params = (try? plain.readString("\(backend)/params")) ?? ""
+            let params = (try? dom0Drivers.readString("\(backend)/params")) ?? ""
             guard !params.isEmpty, FileManager.default.fileExists(atPath: params), !params.hasSuffix("/") else {
                 return fail(backend, name, "\(params) does not exist.")
             }
@@ -52,11 +52,11 @@ extension SimulatedHost {
                 let index = (0...).first { !used.contains($0) } ?? 0
                 hypervisor.state.deviceState.loopDevices.append(SimulatedLoopDevice(index: index, file: params, backend: backend))
                 physical = "7:" + String(index, radix: 16)
-                _ = try? plain.write("\(backend)/physical-device-path", string: "/dev/loop\(index)")
+                _ = try? dom0Drivers.write("\(backend)/physical-device-path", string: "/dev/loop\(index)")
             } else {
-                _ = try? plain.write("\(backend)/physical-device-path", string: params)
+                _ = try? dom0Drivers.write("\(backend)/physical-device-path", string: params)
             }
-            _ = try? plain.write("\(backend)/physical-device", string: physical)
+            _ = try? dom0Drivers.write("\(backend)/physical-device", string: physical)
             return connected(backend)
         case ("block", "remove"):
             hypervisor.state.deviceState.loopDevices.removeAll { $0.backend == backend }
@@ -67,13 +67,13 @@ extension SimulatedHost {
     }
 
     private func connected(_ backend: String) -> HotplugResult {
-        _ = try? plain.write("\(backend)/hotplug-status", string: "connected")
+        _ = try? dom0Drivers.write("\(backend)/hotplug-status", string: "connected")
         return HotplugResult(status: 0, output: "")
     }
 
     private func fail(_ backend: String, _ name: String, _ message: String) -> HotplugResult {
-        _ = try? plain.write("\(backend)/hotplug-error", string: message)
-        _ = try? plain.write("\(backend)/hotplug-status", string: "error")
+        _ = try? dom0Drivers.write("\(backend)/hotplug-error", string: message)
+        _ = try? dom0Drivers.write("\(backend)/hotplug-status", string: "error")
         return HotplugResult(status: 1, output: "\(name): \(message)")
     }
 }
