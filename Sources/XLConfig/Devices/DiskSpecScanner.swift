@@ -35,6 +35,17 @@ struct DiskSpecScanner {
         }
         // `.` and the newline arm of the whitespace rule leave no byte unmatched.
         guard let best else { return nil }
+        if best.rule == .bad {
+            // `.` switches to the error state, whose `.*` takes the rest of the line; a stray byte at the very end
+            // meets the end of input first, and flex stops there without an error.
+            guard position + 1 < bytes.count else {
+                position = bytes.count
+                return nil
+            }
+            let end = bytes[(position + 1)...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            defer { position = bytes.count }
+            return Token(rule: .bad, text: bytes[position..<end])
+        }
         let token = Token(rule: best.rule, text: bytes[position..<(position + best.text)])
         position += best.text
         return token
