@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import XLConfig
 
@@ -88,6 +89,19 @@ final class DiskSpecTests: XCTestCase {
                 XCTAssertFalse(error.description.contains("\n"))
             }
         }
+    }
+
+    /// Specs of a quarter of the longest config file (1 MiB) scan in linear time, although flex's rules look to the end
+    /// of the line at every position.
+    func testLongSpecsScanInLinearTime() throws {
+        let start = Date()
+        XCTAssertEqual(try Disk(spec: String(repeating: "tap:", count: 64_000) + "/a,xvda").target, "/a")
+        XCTAssertEqual(try Disk(spec: String(repeating: " a", count: 128_000) + ",,xvda").vdev, "xvda")
+        XCTAssertThrowsError(try Disk(spec: String(repeating: "phy:", count: 64_000) + "/a,xvda,w,x")) {
+            XCTAssertEqual(($0 as? DeviceSpecError)?.key, "x")
+        }
+        XCTAssertEqual(try NetworkInterface(spec: String(repeating: "bridge=b,", count: 28_000)).bridge, "b")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 30, "a debug build scans some 100,000 bytes a second; a quadratic scan would take hours")
     }
 
     /// Several specs fill one disk, as `xl block-attach DOMAIN phy:/dev/x xvdb w` passes them.

@@ -3,7 +3,7 @@
 /// rule listed first wins a tie. `.` stops at a newline; a negated class such as `[^,]` does not.
 struct DiskSpecScanner {
     /// The scanner's rules, in the order of the `.l` file (the order breaks ties).
-    enum Rule: CaseIterable {
+    enum Rule: Int, CaseIterable {
         case whitespace
         case format, cdrom, devtypeCDROM, devtypeDisk, devtypeOther, access, backend, backendType, specification
         case vdev, script, directIOSafe, discard, noDiscard
@@ -20,19 +20,53 @@ struct DiskSpecScanner {
         var text: ArraySlice<UInt8>
     }
 
+    /// A rule that starts with a fixed word: `WORD=[^,]*,?`, `target=.*`, `WORD,?` or `PREFIX:/.*`.
+    struct Word {
+        enum Shape { case keyValue, rest, flag, prefix }
+        var rule: Rule
+        var bytes: [UInt8]
+        var shape: Shape
+    }
+
     let bytes: [UInt8]
     private(set) var position = 0
+    /// For each index, where the next newline (or the end) is: `.*` in constant time, so that a long spec
+    /// scans in linear time although the whitespace and prefix rules look to the end of the line each time.
+    private let lineEnds: [Int]
+    /// For each index, where the next `=` or `,` (or the end) is: the positional rule's `[^=,]*`.
+    private let separatorEnds: [Int]
+    /// For each index, where the next `,` (or the end) is: `[^,]*`.
+    private let commaEnds: [Int]
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        var lineEnds = [Int](repeating: bytes.count, count: bytes.count + 1)
+        var separatorEnds = lineEnds
+        var commaEnds = lineEnds
+        for index in stride(from: bytes.count - 1, through: 0, by: -1) {
+            let byte = bytes[index]
+            lineEnds[index] = byte == UInt8(ascii: "\n") ? index : lineEnds[index + 1]
+            separatorEnds[index] = byte == UInt8(ascii: "=") || byte == UInt8(ascii: ",") ? index : separatorEnds[index + 1]
+            commaEnds[index] = byte == UInt8(ascii: ",") ? index : commaEnds[index + 1]
+        }
+        self.lineEnds = lineEnds
+        self.separatorEnds = separatorEnds
+        self.commaEnds = commaEnds
+    }
 
     /// The next token, or nil at the end of the input.
     mutating func next() -> Token? {
         guard position < bytes.count else { return nil }
         var best: (rule: Rule, total: Int, text: Int)?
-        for rule in Rule.allCases {
-            guard let (total, text) = match(rule, at: position) else { continue }
-            if total > (best?.total ?? 0) { best = (rule, total, text) }
+        func consider(_ rule: Rule, _ match: (total: Int, text: Int)?) {
+            guard let match else { return }
+            if let current = best, match.total < current.total || (match.total == current.total && current.rule.rawValue < rule.rawValue) {
+                return
+            }
+            best = (rule, match.total, match.text)
         }
+        for word in Self.words[Int(bytes[position])] { consider(word.rule, match(word, at: position)) }
+        for rule in Self.patternRules { consider(rule, match(rule, at: position)) }
         // `.` and the newline arm of the whitespace rule leave no byte unmatched.
         guard let best else { return nil }
         if best.rule == .bad {
@@ -42,7 +76,7 @@ struct DiskSpecScanner {
                 position = bytes.count
                 return nil
             }
-            let end = bytes[(position + 1)...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            let end = lineEnds[position + 1]
             defer { position = bytes.count }
             return Token(rule: .bad, text: bytes[position..<end])
         }
@@ -51,68 +85,74 @@ struct DiskSpecScanner {
         return token
     }
 
-    private static let keyValues: [Rule: String] = [
-        .format: "format=", .devtypeOther: "devtype=", .access: "access=", .backend: "backend=", .backendType: "backendtype=",
-        .specification: "specification=", .vdev: "vdev=", .script: "script=", .coloHost: "colo-host=", .coloPort: "colo-port=",
-        .coloExport: "colo-export=", .activeDisk: "active-disk=", .hiddenDisk: "hidden-disk=",
-    ]
-    private static let flags: [Rule: String] = [
-        .cdrom: "cdrom", .devtypeCDROM: "devtype=cdrom", .devtypeDisk: "devtype=disk", .directIOSafe: "direct-io-safe",
-        .discard: "discard", .noDiscard: "no-discard", .colo: "colo", .noColo: "no-colo", .trusted: "trusted",
-        .untrusted: "untrusted", .grantUsageOn: "grant_usage=1", .grantUsageOff: "grant_usage=0",
-    ]
-    private static let prefixes: [Rule: [String]] = [
-        .formatPrefix: ["raw:", "qcow:", "qcow2:", "vhd:"], .scriptPrefix: ["iscsi:", "nbd:", "enbd:", "drbd:"],
-        .tapdiskPrefix: ["tapdisk:"], .tapPrefix: ["tap:", "tap2:"], .aioPrefix: ["aio:"], .ioemuPrefix: ["ioemu:"],
-        .filePrefix: ["file:"], .phyPrefix: ["phy:"],
-    ]
-
-    /// The rule's match at `start` as (length with trailing context, length of `yytext`), or nil.
-    private func match(_ rule: Rule, at start: Int) -> (Int, Int)? {
-        let count = bytes.count
-        func has(_ word: String, at index: Int) -> Bool {
-            let utf8 = Array(word.utf8)
-            return index + utf8.count <= count && bytes[index..<(index + utf8.count)].elementsEqual(utf8)
+    /// The word rules by their first byte, so that each position tries only those that can match.
+    private static let words: [[Word]] = {
+        let list: [(Rule, String, Word.Shape)] = [
+            (.format, "format=", .keyValue), (.cdrom, "cdrom", .flag), (.devtypeCDROM, "devtype=cdrom", .flag),
+            (.devtypeDisk, "devtype=disk", .flag), (.devtypeOther, "devtype=", .keyValue), (.access, "access=", .keyValue),
+            (.backend, "backend=", .keyValue), (.backendType, "backendtype=", .keyValue), (.specification, "specification=", .keyValue),
+            (.vdev, "vdev=", .keyValue), (.script, "script=", .keyValue), (.directIOSafe, "direct-io-safe", .flag),
+            (.discard, "discard", .flag), (.noDiscard, "no-discard", .flag), (.colo, "colo", .flag), (.noColo, "no-colo", .flag),
+            (.coloHost, "colo-host=", .keyValue), (.coloPort, "colo-port=", .keyValue), (.coloExport, "colo-export=", .keyValue),
+            (.activeDisk, "active-disk=", .keyValue), (.hiddenDisk, "hidden-disk=", .keyValue), (.trusted, "trusted", .flag),
+            (.untrusted, "untrusted", .flag), (.grantUsageOn, "grant_usage=1", .flag), (.grantUsageOff, "grant_usage=0", .flag),
+            (.target, "target=", .rest),
+            (.formatPrefix, "raw:", .prefix), (.formatPrefix, "qcow:", .prefix), (.formatPrefix, "qcow2:", .prefix),
+            (.formatPrefix, "vhd:", .prefix), (.scriptPrefix, "iscsi:", .prefix), (.scriptPrefix, "nbd:", .prefix),
+            (.scriptPrefix, "enbd:", .prefix), (.scriptPrefix, "drbd:", .prefix), (.tapdiskPrefix, "tapdisk:", .prefix),
+            (.tapPrefix, "tap:", .prefix), (.tapPrefix, "tap2:", .prefix), (.aioPrefix, "aio:", .prefix),
+            (.ioemuPrefix, "ioemu:", .prefix), (.filePrefix, "file:", .prefix), (.phyPrefix, "phy:", .prefix),
+        ]
+        var table = [[Word]](repeating: [], count: 256)
+        for (rule, text, shape) in list {
+            let bytes = Array(text.utf8)
+            table[Int(bytes[0])].append(Word(rule: rule, bytes: bytes, shape: shape))
         }
-        func comma(_ index: Int) -> Int { index < count && bytes[index] == UInt8(ascii: ",") ? 1 : 0 }
-        /// `.*`: up to the next newline.
-        func line(_ index: Int) -> Int { (bytes[index...].firstIndex(of: UInt8(ascii: "\n")) ?? count) - index }
+        return table
+    }()
+
+    /// The rules that are patterns rather than words.
+    private static let patternRules: [Rule] = [.whitespace, .unknownParameter, .unknownPrefix, .positional, .bad]
+
+    private func comma(_ index: Int) -> Int { index < bytes.count && bytes[index] == UInt8(ascii: ",") ? 1 : 0 }
+
+    /// A word rule's match at `start` as (length with trailing context, length of `yytext`), or nil.
+    private func match(_ word: Word, at start: Int) -> (total: Int, text: Int)? {
+        let end = start + word.bytes.count
+        guard end <= bytes.count, bytes[start..<end].elementsEqual(word.bytes) else { return nil }
+        switch word.shape {
+        case .keyValue:
+            // WORD=[^,]*,?
+            let length = commaEnds[end] - start + comma(commaEnds[end])
+            return (length, length)
+        case .rest:
+            // target=.*
+            let length = lineEnds[end] - start
+            return (length, length)
+        case .flag:
+            // WORD,?
+            let length = word.bytes.count + comma(end)
+            return (length, length)
+        case .prefix:
+            // PREFIX:/.*
+            return (lineEnds[end] - start, word.bytes.count)
+        }
+    }
+
+    /// A pattern rule's match at `start` as (length with trailing context, length of `yytext`), or nil.
+    private func match(_ rule: Rule, at start: Int) -> (total: Int, text: Int)? {
+        let count = bytes.count
         func run(_ index: Int, _ member: (UInt8) -> Bool) -> Int { bytes[index...].prefix(while: member).count }
         let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A }
         let isLowerOrDigit = { (byte: UInt8) in ASCII.isLower(byte) || ASCII.isDigit(byte) }
-
-        if let word = Self.keyValues[rule] {
-            // WORD=[^,]*,?
-            guard has(word, at: start) else { return nil }
-            let end = start + word.utf8.count
-            let length = word.utf8.count + run(end) { $0 != UInt8(ascii: ",") }
-            return (length + comma(start + length), length + comma(start + length))
-        }
-        if let word = Self.flags[rule] {
-            // WORD,?
-            guard has(word, at: start) else { return nil }
-            let length = word.utf8.count + comma(start + word.utf8.count)
-            return (length, length)
-        }
-        if let words = Self.prefixes[rule] {
-            // PREFIX:/.*
-            guard let word = words.first(where: { has($0, at: start) }) else { return nil }
-            let head = word.utf8.count
-            return (head + line(start + head), head)
-        }
         switch rule {
         case .whitespace:
             // [ \t\n]+/([^ \t\n].*)?
             let head = run(start, isSpace)
             guard head > 0 else { return nil }
             let after = start + head
-            let context = after < count && !isSpace(bytes[after]) ? 1 + line(after + 1) : 0
+            let context = after < count && !isSpace(bytes[after]) ? 1 + lineEnds[after + 1] - (after + 1) : 0
             return (head + context, head)
-        case .target:
-            // target=.*
-            guard has("target=", at: start) else { return nil }
-            let length = 7 + line(start + 7)
-            return (length, length)
         case .unknownParameter:
             // [a-z][-a-z0-9]*=[^,],?
             guard ASCII.isLower(bytes[start]) else { return nil }
@@ -127,11 +167,11 @@ struct DiskSpecScanner {
             let colon = start + 1 + run(start + 1, isLowerOrDigit)
             guard colon < count, bytes[colon] == UInt8(ascii: ":") else { return nil }
             let after = colon + 1
-            let context = after < count && !isLowerOrDigit(bytes[after]) ? 1 + line(after + 1) : 0
+            let context = after < count && !isLowerOrDigit(bytes[after]) ? 1 + lineEnds[after + 1] - (after + 1) : 0
             return (after - start + context, after - start)
         case .positional:
             // [^=,]*,|[^=,]+,?
-            let body = run(start) { $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: ",") }
+            let body = separatorEnds[start] - start
             let length = body + comma(start + body)
             return length > 0 ? (length, length) : nil
         case .bad:
