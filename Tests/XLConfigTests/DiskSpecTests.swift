@@ -99,6 +99,7 @@ final class DiskSpecTests: XCTestCase {
         XCTAssertEqual(try Disk(spec: String(repeating: " a", count: 128_000) + ",,xvda").vdev, "xvda")
         XCTAssertThrowsError(try Disk(spec: String(repeating: "phy:", count: 64_000) + "/a,xvda,w,x")) {
             XCTAssertEqual(($0 as? DeviceSpecError)?.key, "x")
+            XCTAssertTrue("\($0)".hasPrefix("disk \"" + String(repeating: "phy:", count: 50) + "\"...: x: too many positional"), "\($0)".prefix(300) + "")
         }
         XCTAssertEqual(try NetworkInterface(spec: String(repeating: "bridge=b,", count: 28_000)).bridge, "b")
         XCTAssertLessThan(Date().timeIntervalSince(start), 30, "a debug build scans some 100,000 bytes a second; a quadratic scan would take hours")

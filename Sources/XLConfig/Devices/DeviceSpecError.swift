@@ -20,5 +20,12 @@ public struct DeviceSpecError: Error, Hashable, Sendable, CustomStringConvertibl
     public var description: String { "\(device) \(detail)" }
 
     /// `"mac=zz": mac: expected …`: the description without the device, for a message that names it already.
-    public var detail: String { "\(ConfigQuoting.quoted(spec)): \(key): \(message)" }
+    /// A spec longer than ``shownCharacters`` is cut short with `...`.
+    public var detail: String {
+        let shown = spec.count > Self.shownCharacters ? ConfigQuoting.quoted(String(spec.prefix(Self.shownCharacters))) + "..." : ConfigQuoting.quoted(spec)
+        return "\(shown): \(key): \(message)"
+    }
+
+    /// Most characters of the spec a message shows.
+    public static let shownCharacters = 200
 }
