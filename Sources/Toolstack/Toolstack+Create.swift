@@ -35,7 +35,6 @@ extension Toolstack {
             log("guest device tree:\n" + (try DeviceTreeCompiler.decompile(planned.tree) ?? DeviceTreeSource.render(planned.tree)))
             return nil
         }
-        try Self.refuseUnbuiltDevices(config, prefix: prefix)
         guard let control = hypervisor as? any DomainControl else {
             throw ToolstackError("\(prefix): this hypervisor backend cannot create domains")
         }

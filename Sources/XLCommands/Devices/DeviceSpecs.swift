@@ -1,20 +1,19 @@
 import Toolstack
 import XLConfig
 
-/// Where the arguments of `network-attach` and `block-attach` become device values: the plug for XLConfig's
-/// spec parsers (`NetworkInterface(spec:)`, `Disk(specs:)`, on branch wt-pvparse, not yet on main).
-///
-/// Until they are merged only what needs no parsing is accepted: `network-attach DOMAIN` with no spec (all
-/// of libxl's defaults). Every spec is refused in one line that says so.
+/// Where the arguments of `network-attach` and `block-attach` become device values, through XLConfig's spec
+/// parsers: the arguments are one spec, as upstream reads them (one setting each, joined with commas).
 enum DeviceSpecs {
-    /// PARSER PLUG-IN POINT (vif): becomes `try NetworkInterface(spec: specs.joined(separator: ","))`.
-    static func networkInterface(_ specs: [String]) throws -> NetworkInterface {
-        guard let first = specs.first else { return NetworkInterface() }
-        throw ToolstackError("network-attach: \(first): this build has no vif spec parser yet; give no spec for libxl's defaults")
+    static func networkInterface(_ specs: [String], domain: String) throws -> NetworkInterface {
+        guard !specs.isEmpty else { return NetworkInterface() }
+        do { return try NetworkInterface(spec: specs.joined(separator: ",")) } catch {
+            throw ToolstackError("network-attach \(domain): \(error.description)")
+        }
     }
 
-    /// PARSER PLUG-IN POINT (disk): becomes `try Disk(specs: specs)`.
-    static func disk(_ specs: [String]) throws -> Disk {
-        throw ToolstackError("block-attach: \(specs.joined(separator: ",")): this build has no disk spec parser yet")
+    static func disk(_ specs: [String], domain: String) throws -> Disk {
+        do { return try Disk(specs: specs) } catch {
+            throw ToolstackError("block-attach \(domain): \(error.description)")
+        }
     }
 }
