@@ -10,7 +10,7 @@ struct NetworkAttachCommand: XLSubcommand {
     @Argument(help: ArgumentHelp("vif settings, such as mac=00:16:3e:00:00:01 bridge=xenbr0.", valueName: "SPEC")) var specs: [String] = []
 
     func run(_ context: CommandContext) throws {
-        let nic = try DeviceSpecs.networkInterface(specs)
+        let nic = try DeviceSpecs.networkInterface(specs, domain: domain)
         try context.toolstack().attachNetwork(domain, nic)
     }
 }
@@ -51,7 +51,7 @@ struct BlockAttachCommand: XLSubcommand {
     }
 
     func run(_ context: CommandContext) throws {
-        let disk = try DeviceSpecs.disk(specs)
+        let disk = try DeviceSpecs.disk(specs, domain: domain)
         try context.toolstack().attachDisk(domain, disk)
     }
 }
