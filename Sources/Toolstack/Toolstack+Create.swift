@@ -14,6 +14,7 @@ extension Toolstack {
         let partial = try config.deviceTree.map { try PartialDeviceTree(path: $0) }
         let spis = try SPICount.required(config)
         try checkPassthroughAgainstHost(config)
+        try checkDevices(config)
         try checkNameIsFree(config.name)
         try checkUUIDIsFree(config)
         let kernel = try Self.readImage(config.kernel, key: "kernel", config)

@@ -137,6 +137,35 @@ final class BlockDeviceTests: XCTestCase {
         XCTAssertEqual(xl.snapshot()["host.json"], hostBefore)
     }
 
+    func testCreateRefusesDevicesItCannotSetUpBeforeAnyHypercall() throws {
+        let xl = try XLRunner()
+        XCTAssertEqual(xl("list").status, 0)
+        let before = xl.snapshot()
+        let kernel = try xl.file("Image", CreateFixtures.kernel)
+        let base = try DomainConfig(file: try ConfigFile(parsing: "name = \"c\"\nkernel = \"\(kernel)\"\nmemory = 64\n", source: "c.cfg"))
+        var missing = Disk(vdev: "xvda")
+        missing.target = "/nonexistent/root.img"
+        var emulated = NetworkInterface()
+        emulated.type = .ioemu
+        var twice = NetworkInterface()
+        twice.devid = 3
+        let cases: [(([Disk], [NetworkInterface]), String)] = [
+            (([missing], []), "disk: xvda: target /nonexistent/root.img does not exist"),
+            (([try DeviceFixtures.disk(xl), try DeviceFixtures.disk(xl, name: "other.img")], []), "disk: xvdb: another disk= entry has this vdev"),
+            (([], [emulated]), "vif: an emulated network interface (type=ioemu, model=) needs a device model, which PVH guests do not have; use type=vif"),
+            (([], [twice, twice]), "vif: another vif= entry has devid 3"),
+        ]
+        try DeviceFixtures.withToolstack(xl) { toolstack, _ in
+            for ((disks, nics), message) in cases {
+                var config = base
+                config.disks = disks
+                config.nics = nics
+                XCTAssertEqual(DeviceFixtures.message { try toolstack.createDomain(config, paused: false) }, message)
+            }
+        }
+        XCTAssertEqual(xl.snapshot(), before, "not even the domid rover moved")
+    }
+
     func testCreateAddsDisksThenVifsAndUndoesThemWhenALaterStepFails() throws {
         let xl = try XLRunner()
         XCTAssertEqual(xl("list").status, 0)

@@ -13,7 +13,7 @@ final class CreateKeysTests: XCTestCase {
         let before = xl.snapshot()
         let result = xl("create", refused)
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.stderr, "\(refused):4:10: disk: step \"disk xvda\" failed: xvda: target /dev/vg/guest does not exist\n")
+        XCTAssertEqual(result.stderr, "\(refused):4:10: disk: xvda: target /dev/vg/guest does not exist\n")
         XCTAssertEqual(xl.snapshot(), before)
         // xl -N create reads and prints them.
         let dry = xl("-N", "create", refused)

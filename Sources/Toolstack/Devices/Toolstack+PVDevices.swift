@@ -67,9 +67,7 @@ extension Toolstack {
 
     /// Adds one network interface (attach, or a step of create without a record change).
     func addNetwork(_ given: NetworkInterface, to info: DomainInfo, prefix: String, updateRecord: Bool) throws -> Int {
-        if given.type == .ioemu || given.model != nil {
-            throw ToolstackError("\(prefix)an emulated network interface (type=ioemu, model=) needs a device model, which PVH guests do not have; use type=vif")
-        }
+        try Self.checkNetwork(given, at: prefix)
         let backend = try backendDomain(given.backendDomain, prefix: prefix)
         let taken = Set(try listedDevices(.vif, of: info.id, prefix: prefix).map(\.devid))
         let nic = given.resolved(taken: taken)
@@ -91,12 +89,13 @@ extension Toolstack {
         return devid
     }
 
-    /// Adds one disk (attach, or a step of create).
-    func addDisk(_ disk: Disk, to info: DomainInfo, prefix: String, updateRecord: Bool) throws {
+    /// The checks of a disk libxl makes before it writes anything (`libxl__device_disk_setdefault`, the back-end
+    /// choice), for the back ends this xl serves; returns the devid. `at` starts each message.
+    static func checkDisk(_ disk: Disk, at: String) throws -> Int {
         guard let devid = VirtualDiskNumber.of(disk.vdev) else {
-            throw ToolstackError("\(prefix)vdev \(disk.vdev) is not a virtual disk name (write xvda, xvdb, ... or d0p0)")
+            throw ToolstackError("\(at)vdev \(disk.vdev) is not a virtual disk name (write xvda, xvdb, ... or d0p0)")
         }
-        let at = "\(prefix)\(disk.vdev): "
+        let at = "\(at)\(disk.vdev): "
         switch disk.backendType {
         case nil, .phy: break
         case .qdisk: throw ToolstackError("\(at)backendtype=qdisk needs QEMU, which this xl does not start; use backendtype=phy with a raw image")
@@ -111,10 +110,44 @@ extension Toolstack {
         guard let target = disk.target, !target.isEmpty else {
             throw ToolstackError("\(at)an empty drive needs QEMU, which this xl does not start; give target=")
         }
-        let backend = try backendDomain(disk.backendDomain, prefix: prefix)
-        if backend == .dom0, disk.script == nil, !Self.pathExists(target) {
+        if disk.backendDomain == nil, disk.script == nil, !pathExists(target) {
             throw ToolstackError("\(at)target \(target) does not exist")
         }
+        return devid
+    }
+
+    /// A network interface this xl can set up for a PVH guest.
+    static func checkNetwork(_ nic: NetworkInterface, at: String) throws {
+        if nic.type == .ioemu || nic.model != nil {
+            throw ToolstackError("\(at)an emulated network interface (type=ioemu, model=) needs a device model, which PVH guests do not have; use type=vif")
+        }
+    }
+
+    /// `xl create`'s check of its `disk=` and `vif=` entries before it asks anything of Xen: each refusal names
+    /// the entry's place in the file.
+    func checkDevices(_ config: DomainConfig) throws {
+        var vdevs: Set<Int> = []
+        for (index, disk) in config.disks.enumerated() {
+            let at = Self.entryLocation(config, "disk", index) + "disk: "
+            let devid = try Self.checkDisk(disk, at: at)
+            guard vdevs.insert(devid).inserted else { throw ToolstackError("\(at)\(disk.vdev): another disk= entry has this vdev") }
+            _ = try backendDomain(disk.backendDomain, prefix: at)
+        }
+        var devids: Set<Int> = []
+        for (index, nic) in config.nics.enumerated() {
+            let at = Self.entryLocation(config, "vif", index) + "vif: "
+            try Self.checkNetwork(nic, at: at)
+            if let devid = nic.devid, !devids.insert(devid).inserted { throw ToolstackError("\(at)another vif= entry has devid \(devid)") }
+            _ = try backendDomain(nic.backendDomain, prefix: at)
+        }
+    }
+
+    /// Adds one disk (attach, or a step of create).
+    func addDisk(_ disk: Disk, to info: DomainInfo, prefix: String, updateRecord: Bool) throws {
+        let devid = try Self.checkDisk(disk, at: prefix)
+        let at = "\(prefix)\(disk.vdev): "
+        let target = disk.target ?? ""
+        let backend = try backendDomain(disk.backendDomain, prefix: prefix)
         if try listedDevices(.vbd, of: info.id, prefix: prefix).contains(where: { $0.devid == devid }) {
             throw ToolstackError("\(at)the domain already has a disk \(disk.vdev)")
         }
