@@ -90,8 +90,9 @@ extension Toolstack {
     }
 
     /// The checks of a disk libxl makes before it writes anything (`libxl__device_disk_setdefault`, the back-end
-    /// choice), for the back ends this xl serves; returns the devid. `at` starts each message.
-    static func checkDisk(_ disk: Disk, at: String) throws -> Int {
+    /// choice), for the back ends this xl serves; returns the devid. `at` starts each message; `targetMustExist`
+    /// is false for `-N create`, which prints the configuration as upstream's does without looking at the files.
+    static func checkDisk(_ disk: Disk, at: String, targetMustExist: Bool = true) throws -> Int {
         guard let devid = VirtualDiskNumber.of(disk.vdev) else {
             throw ToolstackError("\(at)vdev \(disk.vdev) is not a virtual disk name (write xvda, xvdb, ... or d0p0)")
         }
@@ -110,7 +111,7 @@ extension Toolstack {
         guard let target = disk.target, !target.isEmpty else {
             throw ToolstackError("\(at)an empty drive needs QEMU, which this xl does not start; give target=")
         }
-        if disk.backendDomain == nil, disk.script == nil, !pathExists(target) {
+        if targetMustExist, disk.backendDomain == nil, disk.script == nil, !pathExists(target) {
             throw ToolstackError("\(at)target \(target) does not exist")
         }
         return devid
@@ -129,7 +130,7 @@ extension Toolstack {
         var vdevs: Set<Int> = []
         for (index, disk) in config.disks.enumerated() {
             let at = Self.entryLocation(config, "disk", index) + "disk: "
-            let devid = try Self.checkDisk(disk, at: at)
+            let devid = try Self.checkDisk(disk, at: at, targetMustExist: !dryRun)
             guard vdevs.insert(devid).inserted else { throw ToolstackError("\(at)\(disk.vdev): another disk= entry has this vdev") }
             _ = try backendDomain(disk.backendDomain, prefix: at)
         }
