@@ -39,6 +39,8 @@ extension Toolstack {
         guard let control = hypervisor as? any DomainControl else {
             throw ToolstackError("\(prefix): this hypervisor backend cannot create domains")
         }
+        // libxl records each interface with the devid, MAC and type it filled in, so a restart keeps them.
+        let config = Self.resolvingNetworkDefaults(config)
         guard let uuid = config.uuid ?? DomainUUID.random() else { throw ToolstackError("\(prefix): cannot generate a UUID") }
         let backends: (store: DomainID, console: DomainID)
         do { backends = try serviceDomains() } catch let error as ToolstackError { throw ToolstackError("\(prefix): \(error.message)") }

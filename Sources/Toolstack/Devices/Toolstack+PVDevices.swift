@@ -143,6 +143,21 @@ extension Toolstack {
         }
     }
 
+    /// The configuration with libxl's defaults of each interface filled in as `xl create` adds them in order
+    /// (``NetworkInterface/resolved(taken:)``); bridge and script stay as given, as libxl records them.
+    static func resolvingNetworkDefaults(_ config: DomainConfig) -> DomainConfig {
+        var config = config
+        var taken = Set(config.nics.compactMap(\.devid))
+        for index in config.nics.indices {
+            let resolved = config.nics[index].resolved(taken: taken)
+            config.nics[index].devid = resolved.devid
+            config.nics[index].mac = resolved.mac
+            config.nics[index].type = .vif
+            if let devid = resolved.devid { taken.insert(devid) }
+        }
+        return config
+    }
+
     /// Adds one disk (attach, or a step of create).
     func addDisk(_ disk: Disk, to info: DomainInfo, prefix: String, updateRecord: Bool) throws {
         let devid = try Self.checkDisk(disk, at: prefix)
