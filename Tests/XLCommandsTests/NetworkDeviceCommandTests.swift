@@ -164,6 +164,22 @@ final class NetworkDeviceCommandTests: XCTestCase {
         XCTAssertEqual(try DeviceFixtures.state(xl), before)
     }
 
+    func testAGuestPointingItsFrontEndElsewhereChangesNothingOutsideIt() throws {
+        let xl = try Self.host()
+        let before = try DeviceFixtures.state(xl)
+        XCTAssertEqual(xl("network-attach", "g").status, 0)
+        try xl.withHost { host in
+            let guest = try XCTUnwrap(host.sharedXenStore).connection(as: 1)
+            try guest.write("/local/domain/1/device/vif/0/backend", string: "/local/domain/0")
+            try guest.write("/local/domain/1/device/vif/0/backend-id", string: "0/../../..")
+            for index in 0..<50 { try guest.write("/local/domain/1/device/vif/0/junk/\(index)", string: "x") }
+        }
+        XCTAssertEqual(xl("network-list", "g").status, 0)
+        let detached = xl("network-detach", "g", "0")
+        XCTAssertEqual(detached.status, 0, detached.stderr)
+        XCTAssertEqual(try DeviceFixtures.state(xl), before)
+    }
+
     func testDetachAfterTheBackEndWentAwayCleansTheRest() throws {
         let xl = try Self.host()
         let before = try DeviceFixtures.xenstore(xl)
