@@ -7,7 +7,7 @@
 # with exit status 1 and leaves the input in .fuzz/crashes/TARGET/. See Docs/fuzzing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(config static-shm overlay partial-tree host-tree guest-overlay handoff)
+targets=(config static-shm device-spec overlay partial-tree host-tree guest-overlay handoff)
 usage() { echo "usage: Scripts/fuzz.sh [TARGET|all] [SECONDS]; TARGET is one of: ${targets[*]}" >&2; exit 2; }
 [ $# -le 2 ] || usage
 which=${1:-all}

@@ -39,3 +39,12 @@ enum LibxlConfigRecord {
         return String(validating: bytes, as: UTF8.self)
     }
 }
+
+extension LibxlConfigRecord {
+    /// Replaces the record (one node or parts) with `json`, in `tx`.
+    static func replace(_ json: String, under libxlPath: String, to xenstore: any XenStore, in tx: XenStoreTransaction) throws {
+        let path = "\(libxlPath)/\(name)"
+        if try xenstore.exists(path, in: tx) { try xenstore.remove(path, in: tx) }
+        try write(json, under: libxlPath, to: xenstore, in: tx)
+    }
+}

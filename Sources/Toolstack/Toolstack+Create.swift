@@ -14,6 +14,7 @@ extension Toolstack {
         let partial = try config.deviceTree.map { try PartialDeviceTree(path: $0) }
         let spis = try SPICount.required(config)
         try checkPassthroughAgainstHost(config)
+        try checkDevices(config)
         try checkNameIsFree(config.name)
         try checkUUIDIsFree(config)
         let kernel = try Self.readImage(config.kernel, key: "kernel", config)
@@ -38,6 +39,8 @@ extension Toolstack {
         guard let control = hypervisor as? any DomainControl else {
             throw ToolstackError("\(prefix): this hypervisor backend cannot create domains")
         }
+        // libxl records each interface with the devid, MAC and type it filled in, so a restart keeps them.
+        let config = Self.resolvingNetworkDefaults(config)
         guard let uuid = config.uuid ?? DomainUUID.random() else { throw ToolstackError("\(prefix): cannot generate a UUID") }
         let backends: (store: DomainID, console: DomainID)
         do { backends = try serviceDomains() } catch let error as ToolstackError { throw ToolstackError("\(prefix): \(error.message)") }
@@ -108,6 +111,19 @@ extension Toolstack {
         }
         run.createdParents += try run.step("console") {
             try entries.writeConsole(GuestRing(gfn: boot.consoleGFN, port: console.port), vpl011: boot.vpl011, backend: backends.console, to: xenstore)
+        }
+        // libxl's order: the disks, then the network interfaces; each undone with the domain when a later step fails.
+        if !config.disks.isEmpty || !config.nics.isEmpty {
+            run.teardownDevices = { [self] in removeAllDevices(of: domain) }
+            let info = try run.step("find the new domain") { try findDomain(String(domain.rawValue)) }
+            for (index, disk) in config.disks.enumerated() {
+                let at = Self.entryLocation(config, "disk", index) + "disk: "
+                try run.step("disk \(disk.vdev)", at: at) { try addDisk(disk, to: info, prefix: "", updateRecord: false) }
+            }
+            for (index, nic) in config.nics.enumerated() {
+                let at = Self.entryLocation(config, "vif", index) + "vif: "
+                try run.step("vif \(index)", at: at) { _ = try addNetwork(nic, to: info, prefix: "", updateRecord: false) }
+            }
         }
         if !paused { try run.step("unpause") { try control.unpause(domain) } }
         log("created domain \(domain) (\(config.name))")
@@ -228,6 +244,8 @@ struct CreateRun {
     var vmPath: String?
     /// Parents of the domain's entries that did not exist before.
     var createdParents: [String] = []
+    /// Removes the PV devices added so far (their back ends and scripts); returns what failed.
+    var teardownDevices: (() -> [String])?
 
     /// Runs one step; on failure destroys the domain (Xen takes back its IRQs, mappings and devices), removes its
     /// xenstore entries, and throws one line naming the step. A step for a config entry starts the line with the
@@ -237,6 +255,7 @@ struct CreateRun {
         do { return try body() } catch {
             var undone = ""
             if let domain {
+                for problem in teardownDevices?() ?? [] { undone += "; removing its devices: \(problem)" }
                 do { try control.destroy(domain) } catch { undone += "; destroying domain \(domain) also failed: \(error)" }
                 do { try StaticSharedMemoryRecords.release(domain, in: xenstore) } catch {
                     undone += "; removing its static_shm records also failed: \(error)"

@@ -38,6 +38,8 @@ extension Toolstack {
                 throw ToolstackError("destroy \(argument): cannot update the static_shm records of domain \(info.id): \(error); the domain was not destroyed")
             }
         }
+        // libxl's libxl__devices_destroy: the PV devices' back ends close and their scripts undo what they set up.
+        for problem in removeAllDevices(of: info.id) { log("destroy \(argument): \(problem)") }
         do { try GuestXenStoreEntries.remove(domain: info.id, vm: vm, backend: backend, from: xenstore) } catch {
             throw ToolstackError("destroy \(argument): cannot remove the xenstore entries of domain \(info.id): \(error); the domain was not destroyed")
         }

@@ -22,6 +22,10 @@ public final class Toolstack {
     public var handoffTimeout = HandoffNodes.defaultTimeout
     /// How long `shutdown`/`reboot` wait for the guest to acknowledge its PV control request, in seconds.
     public var controlTimeout = Toolstack.controlAcknowledgeSeconds
+    /// Runs the PV devices' hotplug scripts (`run_hotplug_scripts=1`); nil where none can run.
+    public var hotplugScripts: (any HotplugScriptRunner)?
+    /// How long each wait of a PV device's set-up and tear-down lasts.
+    public var deviceTimeouts = DeviceTimeouts()
 
     public init(
         hypervisor: any Hypervisor, xenstore: any XenStore, bootTree: DeviceTree?, dryRun: Bool = false,

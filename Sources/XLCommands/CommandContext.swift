@@ -74,6 +74,7 @@ final class CommandContext {
         if let directory = simulationDirectory {
             toolstack.grantMapper = { try SimulatedGrantTable(hostDirectory: directory).mapper() }
         }
+        try configureDevices(toolstack)
         return toolstack
     }
 

@@ -19,6 +19,8 @@ struct XLCommand: ParsableCommand {
             CreateCommand.self, DestroyCommand.self, ListCommand.self, PauseCommand.self, UnpauseCommand.self, RenameCommand.self,
             DomidCommand.self, DomnameCommand.self, DTOverlayCommand.self,
             ShutdownCommand.self, RebootCommand.self, MonitorCommand.self,
+            NetworkAttachCommand.self, NetworkDetachCommand.self, NetworkListCommand.self,
+            BlockAttachCommand.self, BlockDetachCommand.self, BlockListCommand.self,
         ]
     )
 }

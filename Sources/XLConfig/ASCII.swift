@@ -4,4 +4,10 @@ enum ASCII {
     static func lowercased(_ text: String) -> String {
         String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
+
+    /// `0`–`9`.
+    static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
+
+    /// `a`–`z`.
+    static func isLower(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) }
 }

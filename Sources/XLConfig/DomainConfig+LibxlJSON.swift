@@ -69,6 +69,8 @@ struct LibxlDomainConfig: Codable, Hashable {
 
     var c_info: CreateInfo
     var b_info: BuildInfo
+    var disks: [LibxlDisk]?
+    var nics: [LibxlNic]?
     var dtdevs: [DTDev]?
     var sshms: [StaticSHM]?
     var on_poweroff: String
@@ -100,6 +102,8 @@ struct LibxlDomainConfig: Codable, Hashable {
                 ("ramdisk", b_info.ramdisk.map(OrderedJSON.string)), ("device_tree", b_info.device_tree.map(OrderedJSON.string)),
                 ("arch_arm", arch),
             ])),
+            ("disks", disks.map { .array($0.map(\.ordered)) }),
+            ("nics", nics.map { .array($0.map(\.ordered)) }),
             ("dtdevs", dtdevs.map { .array($0.map { members([("path", .string($0.path))]) }) }),
             ("sshms", sshms.map { .array($0.map { shm in
                 members([
@@ -131,6 +135,8 @@ struct LibxlDomainConfig: Codable, Hashable {
             cmdline: config.cmdline,
             ramdisk: config.ramdisk,
             arch_arm: arch == ArchARM() ? nil : arch)
+        disks = config.disks.isEmpty ? nil : config.disks.map(LibxlDisk.init)
+        nics = config.nics.isEmpty ? nil : config.nics.map(LibxlNic.init)
         dtdevs = config.dtdevs.isEmpty ? nil : config.dtdevs.map(DTDev.init(path:))
         sshms = config.staticSharedMemory.isEmpty ? nil : config.staticSharedMemory.map(StaticSHM.init)
         on_poweroff = config.onPoweroff.libxlName

@@ -46,6 +46,8 @@ extension DomainConfig {
         gicVersion = try value(build.arch_arm?.gic_version, "b_info.arch_arm.gic_version")
         vuart = try value(build.arch_arm?.vuart, "b_info.arch_arm.vuart")
         nrSPIs = build.arch_arm?.nr_spis
+        disks = try (record.disks ?? []).map { (disk) throws(DomainConfigError) in try disk.disk() }
+        nics = try (record.nics ?? []).map { (nic) throws(DomainConfigError) in try nic.networkInterface() }
         dtdevs = (record.dtdevs ?? []).map(\.path)
         staticSharedMemory = try (record.sshms ?? []).map { (shm) throws(DomainConfigError) -> StaticSharedMemory in
             guard let role: StaticSharedMemory.Role = try value(shm.role, "sshms.role"),

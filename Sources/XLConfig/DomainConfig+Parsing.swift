@@ -46,6 +46,7 @@ extension DomainConfig {
         try readPassthroughDevices(&reader)
         try readPassthroughMode(&reader)
         try readStaticSharedMemory(&reader)
+        try readDevices(&reader)
 
         warnings = reader.warnings
         try readOtherKeys(&reader)

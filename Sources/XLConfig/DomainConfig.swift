@@ -59,6 +59,6 @@ public struct DomainConfig: Hashable, Sendable, Codable {
     public static let knownKeys: Set<String> = [
         "name", "uuid", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline", "root", "extra",
         "gic_version", "nr_spis", "vuart", "on_poweroff", "on_reboot", "on_crash", "on_watchdog", "on_soft_reset", "device_tree", "dtdev", "irqs",
-        "iomem", "passthrough", "static_shm",
+        "iomem", "passthrough", "static_shm", "disk", "vif",
     ]
 }

@@ -24,6 +24,11 @@ struct DomainConfigReader {
         warnings.append("\(file[key]?.location ?? file.source): \(key): warning: \(message)")
     }
 
+    /// A warning about one value (such as a list item) of `key`.
+    mutating func warn(_ key: String, at value: ConfigValue, _ message: String) {
+        warnings.append("\(location(key, at: value)): \(key): warning: \(message)")
+    }
+
     /// A single value (`xlu_cfg_get_string`); a list is an error.
     func string(_ key: String) throws(DomainConfigError) -> String? {
         guard let setting = file[key] else { return nil }

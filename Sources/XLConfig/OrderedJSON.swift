@@ -3,6 +3,7 @@
 public indirect enum OrderedJSON: Sendable {
     case string(String)
     case unsigned(UInt64)
+    case bool(Bool)
     case array([OrderedJSON])
     case object([(String, OrderedJSON)])
 
@@ -21,6 +22,8 @@ public indirect enum OrderedJSON: Sendable {
             text += Self.quoted(value)
         case .unsigned(let value):
             text += String(value)
+        case .bool(let value):
+            text += value ? "true" : "false"
         case .array(let items):
             text += "[" + newline
             for (index, item) in items.enumerated() {

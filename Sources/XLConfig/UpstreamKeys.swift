@@ -6,7 +6,7 @@
 public enum UpstreamKeys {
     /// Keys upstream acts on for an ARM PVH guest, each with what it sets up.
     public static let lacking: [String: String] = [
-        "disk": "virtual disks", "vif": "network interfaces", "vtpm": "virtual TPMs", "vkb": "virtual keyboards",
+        "vtpm": "virtual TPMs", "vkb": "virtual keyboards",
         "vfb": "virtual framebuffers", "p9": "9pfs shares", "pvcalls": "PV calls back ends", "channel": "PV channels",
         "vdispl": "virtual displays", "vsnd": "virtual sound cards", "virtio": "virtio devices", "usbctrl": "USB controllers",
         "usbdev": "USB devices", "pci": "PCI passthrough", "cpus": "hard vCPU affinity", "cpus_soft": "soft vCPU affinity",

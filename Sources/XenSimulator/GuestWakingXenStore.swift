@@ -8,6 +8,8 @@ final class GuestWakingXenStore: XenStore {
     let base: any XenStore
     /// Runs the simulated guests; set by the host once it exists.
     var wake: () -> Void = {}
+    /// Runs the simulated device back ends and front ends; set by the host once it exists.
+    var wakeDevices: () -> Void = {}
 
     init(_ base: any XenStore) { self.base = base }
 
@@ -18,6 +20,7 @@ final class GuestWakingXenStore: XenStore {
     func write(_ path: String, _ value: [UInt8], in transaction: XenStoreTransaction?) throws(XenStoreError) {
         try base.write(path, value, in: transaction)
         if transaction == nil, path.hasSuffix("/control/shutdown") { wake() }
+        if transaction == nil, path.contains("/backend/") || path.contains("/device/") { wakeDevices() }
     }
 
     func mkdir(_ path: String, in transaction: XenStoreTransaction?) throws(XenStoreError) { try base.mkdir(path, in: transaction) }
@@ -39,7 +42,9 @@ final class GuestWakingXenStore: XenStore {
     func startTransaction() throws(XenStoreError) -> XenStoreTransaction { try base.startTransaction() }
 
     func endTransaction(_ transaction: XenStoreTransaction, commit: Bool) throws(XenStoreError) -> Bool {
-        try base.endTransaction(transaction, commit: commit)
+        let committed = try base.endTransaction(transaction, commit: commit)
+        if commit, committed { wakeDevices() }
+        return committed
     }
 
     func watch(_ path: String, token: String) throws(XenStoreError) { try base.watch(path, token: token) }

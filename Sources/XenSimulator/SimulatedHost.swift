@@ -17,7 +17,7 @@ public final class SimulatedHost {
     /// The in-file xenstore, when no xenstored is used.
     private let shared: SharedXenStore?
     /// dom0's xenstore without kill points, for what the simulated guests do (not steps of the command).
-    private let plain: any XenStore
+    let plain: any XenStore
     /// The in-file xenstore dom0 uses (no kill points, no waking of guests), for tests that inject failures into it
     /// or open guest connections; nil on a real xenstored.
     public var sharedXenStore: SharedXenStore? { shared }
@@ -81,6 +81,7 @@ public final class SimulatedHost {
         let host = SimulatedHost(
             directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, shared: shared, plain: plain, lock: lock)
         waking.wake = { [weak host] in host?.runGuests() }
+        waking.wakeDevices = { [weak host] in host?.runDevices() }
         if fresh {
             try host.writeDom0Entries()
             try host.save()
@@ -121,12 +122,13 @@ public final class SimulatedHost {
     /// The device tree this host booted with.
     public func bootTree() throws(DeviceTreeError) -> DeviceTree { try DeviceTree(validating: hypervisor.state.bootTree) }
 
-    /// Runs the guests once more (``runGuests()``), then writes the hypervisor's state back to the directory
+    /// Runs the guests once more (``runGuests()``) and their devices' drivers (``runDevices()``), then writes the hypervisor's state back to the directory
     /// (atomically); the xenstore tree is written by every request that changes it. Like xenstored on
     /// `VIRQ_DOM_EXC`, the shared xenstore then fires `@releaseDomain` for domains that shut down since
     /// and forgets introduced domains the hypervisor no longer has.
     public func save() throws {
         runGuests()
+        runDevices()
         try Self.store(hypervisor.state, to: directory + "/host.json")
         let now = Self.shutDownDomains(hypervisor.state)
         defer { shutDown = now }

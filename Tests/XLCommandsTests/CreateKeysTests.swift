@@ -13,8 +13,12 @@ final class CreateKeysTests: XCTestCase {
         let before = xl.snapshot()
         let result = xl("create", refused)
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.stderr, "\(refused):4:1: disk: this xl does not implement disk= (virtual disks) yet, and the guest would start without it; remove the key, or create this guest with upstream's xl\n")
+        XCTAssertEqual(result.stderr, "\(refused):4:10: disk: xvda: target /dev/vg/guest does not exist\n")
         XCTAssertEqual(xl.snapshot(), before)
+        // xl -N create reads and prints them.
+        let dry = xl("-N", "create", refused)
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertTrue(dry.stdout.contains("\"disks\": [\n        {\n            \"pdev_path\": \"/dev/vg/guest\",\n            \"vdev\": \"xvda\""), dry.stdout)
 
         let typo = try xl.file("typo.cfg", Array((base + "memmory = 256\nnomigrate = 1\n").utf8))
         let created = xl("create", typo)

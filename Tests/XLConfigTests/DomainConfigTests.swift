@@ -34,7 +34,7 @@ final class DomainConfigTests: XCTestCase {
         XCTAssertEqual(config.gicVersion, .v2)
         XCTAssertEqual(config.vuart, .sbsaUART)
         XCTAssertEqual(config.onCrash, .preserve)
-        XCTAssertEqual(config.ignoredKeys, ["nomigrate", "disk"])
+        XCTAssertEqual(config.ignoredKeys, ["nomigrate"])
         XCTAssertEqual(config.unknownKeys, ["memmory", "zzzzzz"])
         XCTAssertEqual(config.keyWarnings, [
             "z.cfg:22:1: memmory: warning: xl.cfg has no such key, it is ignored; did you mean memory?",
@@ -46,8 +46,6 @@ final class DomainConfigTests: XCTestCase {
     /// would otherwise boot without its disk or network.
     func testKeysUpstreamActsOnAreRefused() throws {
         for (text, message) in [
-            ("vif = [ '' ]\n", "g.cfg:3:1: vif: this xl does not implement vif= (network interfaces) yet, and the guest would start without it; remove the key, or create this guest with upstream's xl"),
-            ("disk = [ 'phy:/dev/vg/a,xvda,w' ]\n", "g.cfg:3:1: disk: this xl does not implement disk= (virtual disks) yet, and the guest would start without it; remove the key, or create this guest with upstream's xl"),
             ("cpus = \"2-3\"\n", "g.cfg:3:1: cpus: this xl does not implement cpus= (hard vCPU affinity) yet, and the guest would start without it; remove the key, or create this guest with upstream's xl"),
             ("seclabel = \"a:b:c\"\n", "g.cfg:3:1: seclabel: this xl does not implement seclabel= (the XSM label) yet, and the guest would start without it; remove the key, or create this guest with upstream's xl"),
             ("vtpm = [ 'backend=0' ]\n", "g.cfg:3:1: vtpm: this xl does not implement vtpm= (virtual TPMs) yet, and the guest would start without it; remove the key, or create this guest with upstream's xl"),

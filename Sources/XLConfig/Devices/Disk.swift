@@ -1,14 +1,16 @@
 /// One `disk=` entry of an `xl.cfg` file, or the argument of `xl block-attach`: libxl's `device_disk`.
 public struct Disk: Hashable, Sendable, Codable {
-    /// `target=`: the file, device or other source; nil for an empty (removable) drive.
+    /// `target=` or the first positional parameter: the file, device or other source; nil when not given
+    /// (only a removable drive may lack it), `""` for an empty drive written as `,,hdc:cdrom`.
     public var target: String?
     /// `vdev=`: the guest's name for the disk, such as `xvda`.
     public var vdev: String
-    /// `format=`; nil for libxl's default (raw).
+    /// `format=`, or the format a legacy prefix names; the parser always sets it (raw by default, empty for an
+    /// empty CD-ROM drive); nil only in a value built by hand.
     public var format: DiskFormat?
     /// `access=`: false for `ro`.
     public var readWrite: Bool = true
-    /// `devtype=cdrom`.
+    /// `devtype=cdrom` (or `cdrom`, or `VDEV:cdrom`): a removable, read-only drive.
     public var isCDROM: Bool = false
     /// `backendtype=`; nil to let libxl choose from the format and target.
     public var backendType: DiskBackendType?
@@ -22,8 +24,10 @@ public struct Disk: Hashable, Sendable, Codable {
     public var directIOSafe: Bool = false
     /// `specification=`; nil for `xen`.
     public var specification: DiskSpecification?
-    /// `trusted`/`untrusted`; nil when not given.
+    /// `trusted`/`untrusted`; nil when not given (Xen 4.22; 4.17 does not know them).
     public var trusted: Bool?
+    /// `grant_usage=1`/`grant_usage=0` (virtio disks); nil when not given (Xen 4.22; 4.17 does not know it).
+    public var grantUsage: Bool?
 
     public init(vdev: String) {
         self.vdev = vdev

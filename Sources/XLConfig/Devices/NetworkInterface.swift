@@ -27,8 +27,10 @@ public struct NetworkInterface: Hashable, Sendable, Codable {
     public var rate: NetworkRate?
     /// `gatewaydev=`.
     public var gatewaydev: String?
-    /// `trusted=`/`untrusted=`: whether the back end may trust the front end.
+    /// `trusted`/`untrusted`: whether the back end may trust the front end.
     public var trusted: Bool?
+    /// `vlan=`: the VLAN the hotplug script puts the back-end interface in (Xen 4.22; 4.17 does not know it).
+    public var vlan: String?
 
     public init() {}
 }
