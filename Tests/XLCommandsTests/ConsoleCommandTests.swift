@@ -89,6 +89,14 @@ final class ConsoleCommandTests: XCTestCase {
         XCTAssertEqual(xl("console", "-t", "vuart", "1").stdout, consoles.vuart)
     }
 
+    func testAKernelToldTtyAMA0WithoutAVpl011WritesToHvc0() throws {
+        let xl = try hostWithGuest("cmdline = \"console=ttyAMA0\"")
+        let consoles = try written(xl)
+        XCTAssertTrue(consoles.pv.hasPrefix("[sim] domain 1 booting:"), consoles.pv)
+        XCTAssertEqual(consoles.vuart, "")
+        XCTAssertEqual(xl("console", "midway").stdout, consoles.pv)
+    }
+
     func testRefusalsAreOneLineAndChangeNothing() throws {
         let xl = try hostWithGuest()
         refuses(xl, ["console", "nosuch"], "console nosuch: nosuch is not the name or id of any domain")

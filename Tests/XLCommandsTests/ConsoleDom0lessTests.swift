@@ -76,6 +76,17 @@ final class ConsoleDom0lessTests: XCTestCase {
         }
     }
 
+    func testADomainUpstreamsInitDom0lessNamedIsKnownByItsName() throws {
+        let xl = try boot("4.22")
+        // Upstream's init-dom0less keeps the config record in /var/lib/xen, not xenstore, and names the domain dom0less-<domid>.
+        try xl.withHost { host in
+            for (path, value) in [("/local/domain/2/name", "dom0less-2"), ("/local/domain/2/domid", "2")] {
+                try host.xenstore.write(path, string: value)
+            }
+        }
+        refuses(xl, ["console", "dom0less-2"], "console dom0less-2: " + withVPL011(2, "web"))
+    }
+
     func testWithoutTheBootTreeTheRefusalStillSaysWhereTheConsoleIs() throws {
         let xl = try boot("4.22")
         initDom0less(xl)

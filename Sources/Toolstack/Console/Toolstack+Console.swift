@@ -53,10 +53,11 @@ extension Toolstack {
     }
 
     /// A domain Xen built from a `/chosen` node: no xenstore home (init-dom0less has not run, or it has no
-    /// `xen,enhanced`), or init-dom0less's stub config record.
+    /// `xen,enhanced`), our init-dom0less's stub config record, or the name upstream's gives (`dom0less-<domid>`).
     private func isBuiltAtBoot(_ id: DomainID, _ home: String, _ prefix: String) throws -> Bool {
         guard try has(home, prefix) else { return true }
-        return try isBootTimeDomain(id, prefix)
+        if try isBootTimeDomain(id, prefix) { return true }
+        return try domainName(id) == "dom0less-\(id)"
     }
 
     /// Why `xl console` cannot attach to a boot-time domain, and how to reach it. No Xen release 4.17–4.22 gives
