@@ -76,7 +76,8 @@ struct CreateCommand: XLSubcommand {
         let simulation = context.simulationDirectory
         if foreground {
             let lock = try DomainMonitor.takeLock(domain, simulation: simulation, "create \(config.name)")
-            if console, context.simulatedHost != nil { try attachConsole(domain, toolstack, context) }
+            // The monitor runs in this process next: show what the guest wrote so far, without staying attached.
+            if console, context.simulatedHost != nil { try attachConsole(domain, toolstack, context, follow: false) }
             try context.finish()
             var monitor = DomainMonitor(
                 sessions: HostSessions(globals: context.globals, environment: context.environment, output: context.output),
@@ -93,10 +94,10 @@ struct CreateCommand: XLSubcommand {
     }
 
     /// `-c`: the primary console, attached as `xl console` attaches (``ConsoleAttach``).
-    private func attachConsole(_ domain: DomainID, _ toolstack: Toolstack, _ context: CommandContext) throws {
+    private func attachConsole(_ domain: DomainID, _ toolstack: Toolstack, _ context: CommandContext, follow: Bool = true) throws {
         let prefix = "create -c (domain \(domain) was created)"
         let console = try toolstack.findConsole(String(domain.rawValue), type: .pv, number: 0, prefix)
-        try ConsoleAttach.attach(console, escape: nil, toolstack, context, prefix)
+        try ConsoleAttach.attach(console, escape: nil, follow: follow, toolstack, context, prefix)
     }
 }
 

@@ -3,16 +3,30 @@ import XenSimulator
 import XenTypes
 
 /// Attaching to a console `Toolstack.findConsole` found, for `xl console` and `xl create -c`: in simulation, what
-/// the simulated guest wrote to that console so far, on stdout (the simulated guest reads no input, so there is
-/// nothing to wait for); on real Xen, `xenconsole` replaces this process.
+/// the simulated guest wrote to that console so far, on stdout, and then, when `follow` and stdin and stdout are
+/// terminals, what it writes next, until the escape character (``SimulatedConsoleFollow``); on real Xen,
+/// `xenconsole` replaces this process.
 enum ConsoleAttach {
-    static func attach(_ console: ConsoleTarget, escape: String?, _ toolstack: Toolstack, _ context: CommandContext, _ prefix: String) throws {
+    static func attach(_ console: ConsoleTarget, escape: String?, follow: Bool = true, _ toolstack: Toolstack, _ context: CommandContext,
+                       _ prefix: String) throws {
         if let directory = context.simulationDirectory {
-            // create's monitor may have been started after the host was saved and let go: look at what it saved.
-            let host = try context.simulatedHost ?? SimulatedHost.open(directory: directory, xenstoredSocket: context.environment["XENSTORED_PATH"])
-            defer { if context.simulatedHost == nil { host.close() } }
-            let guest = host.hypervisor.state.domains.first { $0.id == console.domain }?.guest
-            context.output.raw(guest?.output(vuart: console.type == .vuart) ?? "")
+            let vuart = console.type == .vuart
+            let shown: String
+            if let host = context.simulatedHost {
+                shown = host.hypervisor.state.domains.first { $0.id == console.domain }?.guest?.output(vuart: vuart) ?? ""
+            } else {
+                // create's monitor was started after the host was saved and let go: look at what it saved.
+                shown = try SimulatedHost.savedConsole(directory: directory, domain: console.domain, vuart: vuart) ?? ""
+            }
+            context.output.raw(shown)
+            guard follow, context.output.isTerminal, let terminal = ConsoleTerminal() else { return }
+            // Let other commands have the host while this one stays attached.
+            try context.finish()
+            let follower = SimulatedConsoleFollow(
+                escape: SimulatedConsoleFollow.escapeByte(escape), input: { terminal.read(timeout: $0) },
+                output: { try SimulatedHost.savedConsole(directory: directory, domain: console.domain, vuart: vuart) },
+                write: { context.output.raw($0) })
+            _ = try follower.run(after: shown)
             return
         }
         let version: XenVersion
