@@ -112,7 +112,7 @@ cat >dom0less.dts <<'DTS'
 / {
     #address-cells = <2>; #size-cells = <2>;
     chosen {
-        plain { compatible = "xen,domain"; memory = <0x0 0x20000>; cpus = <1>; };
+        plain { compatible = "xen,domain"; memory = <0x0 0x20000>; cpus = <1>; vpl011; };
         web { compatible = "xen,domain"; memory = <0x0 0x40000>; cpus = <2>; xen,enhanced = "enabled"; };
         rt { compatible = "xen,domain"; memory = <0x0 0x10000>; cpus = <1>; xen,enhanced; direct-map;
              #xen,static-mem-address-cells = <1>; #xen,static-mem-size-cells = <1>;
@@ -264,6 +264,16 @@ show xl list
 
 step "xl create -c: create and attach to the console; the simulated guest reports what it found"
 show xl create -c midway.cfg
+show xl destroy midway
+
+step "xl console: what the simulated guest wrote; -t vuart reads its vpl011; -t serial, a missing console, dom0 and a dom0less domain are refused in one line"
+show xl create -e midway.cfg 'vuart="sbsa_uart"' 'extra="console=hvc0 console=ttyAMA0"'
+show xl console -t vuart midway
+show xl console -t serial midway
+show xl console -n 1 midway
+show xl console 0
+show xl --simulate "$work/dl421" console 1
+show xl --simulate "$work/dl421" console web
 show xl destroy midway
 
 step "The monitor: xl create stays behind (log in DIR/log/xl-NAME.log); reboot brings the guest back under its name, shutdown -ww waits until the monitor destroyed it"

@@ -10,6 +10,9 @@ public struct Dom0lessDomainNode: Hashable, Sendable {
     public var memoryKiB: UInt64
     public var vcpus: UInt32
     public var directMap: Bool
+    /// `vpl011`: Xen emulates an SBSA UART for the domain and is its back end itself (`domain_vpl011_init`
+    /// without a back-end domain), so its output and input go through Xen's own console.
+    public var vpl011: Bool
     public var enhanced: Dom0lessEnhanced
     /// `xen,static-mem` banks (host address, size).
     public var staticMemory: [MMIORange]
@@ -49,6 +52,7 @@ public struct Dom0lessDomainNode: Hashable, Sendable {
         enhanced = Dom0lessEnhanced(tree.property("xen,enhanced", of: path), version: version)
         staticMemory = try Self.staticMemory(tree, path: path, name: name, memoryKiB: memoryKiB)
         directMap = tree.property("direct-map", of: path) != nil
+        vpl011 = tree.property("vpl011", of: path) != nil
         if directMap, staticMemory.isEmpty {
             throw DeviceTreeError("direct-map is not valid for domain \(name) without static allocation.")
         }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import XenSimulator
 import Toolstack
 import XLConfig
 import XenTypes
@@ -77,7 +76,8 @@ struct CreateCommand: XLSubcommand {
         let simulation = context.simulationDirectory
         if foreground {
             let lock = try DomainMonitor.takeLock(domain, simulation: simulation, "create \(config.name)")
-            if console, context.simulatedHost != nil { try attachConsole(domain, toolstack, context) }
+            // The monitor runs in this process next: show what the guest wrote so far, without staying attached.
+            if console, context.simulatedHost != nil { try attachConsole(domain, toolstack, context, follow: false) }
             try context.finish()
             var monitor = DomainMonitor(
                 sessions: HostSessions(globals: context.globals, environment: context.environment, output: context.output),
@@ -93,26 +93,11 @@ struct CreateCommand: XLSubcommand {
         if console { try attachConsole(domain, toolstack, context) }
     }
 
-    /// Simulation: the simulated guest's console output so far. Real Xen: `xenconsole` replaces this process.
-    private func attachConsole(_ domain: DomainID, _ toolstack: Toolstack, _ context: CommandContext) throws {
-        if let directory = context.simulationDirectory {
-            // The host was saved and let go for the monitor: look at what it saved.
-            let host = try context.simulatedHost ?? SimulatedHost.open(directory: directory, xenstoredSocket: context.environment["XENSTORED_PATH"])
-            defer { if context.simulatedHost == nil { host.close() } }
-            let guest = host.hypervisor.state.domains.first { $0.id == domain }?.guest
-            context.output.raw(guest?.console ?? "")
-            return
-        }
-        let version: XenVersion
-        do { version = try toolstack.hypervisor.version() } catch {
-            throw ToolstackError("create: domain \(domain) is running, but the Xen version is unreadable, so xenconsole cannot be found (\(error.errno))")
-        }
-        guard let path = ConsoleClient.locate(version: version, environment: context.environment) else {
-            let tried = ConsoleClient.candidates(version: version, environment: context.environment).joined(separator: ", ")
-            throw ToolstackError("create: domain \(domain) is running, but no xenconsole was found (tried \(tried); set XL_XENCONSOLE)")
-        }
-        let failure = ConsoleClient.exec(ConsoleClient.arguments(path, domain: domain))
-        throw ToolstackError("create: domain \(domain) is running, but \(path) could not be run: \(failure)")
+    /// `-c`: the primary console, attached as `xl console` attaches (``ConsoleAttach``).
+    private func attachConsole(_ domain: DomainID, _ toolstack: Toolstack, _ context: CommandContext, follow: Bool = true) throws {
+        let prefix = "create -c (domain \(domain) was created)"
+        let console = try toolstack.findConsole(String(domain.rawValue), type: .pv, number: 0, prefix)
+        try ConsoleAttach.attach(console, escape: nil, follow: follow, toolstack, context, prefix)
     }
 }
 

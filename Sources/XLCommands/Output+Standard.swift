@@ -3,7 +3,7 @@ import Glibc
 extension Output {
     /// The process's stdout and stderr, written with `write(2)` (all of the text, retrying on `EINTR`).
     public static func standard() -> Output {
-        Output(stdout: { emitAll(1, $0) }, stderr: { emitAll(2, $0) })
+        Output(stdout: { emitAll(1, $0) }, stderr: { emitAll(2, $0) }, isTerminal: isatty(0) == 1 && isatty(1) == 1)
     }
 
     private static func emitAll(_ descriptor: Int32, _ text: String) {

@@ -2,10 +2,14 @@
 public final class Output {
     private let writeOut: (String) -> Void
     private let writeErr: (String) -> Void
+    /// stdin and stdout are this process's own and both terminals (only ``standard()`` says so): `xl console`
+    /// may then stay attached.
+    let isTerminal: Bool
 
-    public init(stdout: @escaping (String) -> Void, stderr: @escaping (String) -> Void) {
+    public init(stdout: @escaping (String) -> Void, stderr: @escaping (String) -> Void, isTerminal: Bool = false) {
         writeOut = stdout
         writeErr = stderr
+        self.isTerminal = isTerminal
     }
 
     /// A line on stdout.

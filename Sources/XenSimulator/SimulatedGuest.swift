@@ -24,8 +24,11 @@ public struct SimulatedGuest: Hashable, Sendable, Codable {
     public var parameters: SimulatedGuestParameters?
     /// The emulated SBSA UART's ring and port, when the builder set one up.
     public var vpl011: GuestRing?
-    /// What the guest wrote to its console ring, at most ``consoleLimit`` bytes (the oldest go first).
+    /// What the guest wrote to its PV console ring (hvc0), at most ``consoleLimit`` bytes (the oldest go first);
+    /// empty once booted when its kernel writes to the vpl011 only, nil until it booted.
     public var console: String?
+    /// What the guest wrote to its vpl011 (ttyAMA0), bounded as ``console``; nil when it wrote nothing there.
+    public var vuartConsole: String?
 
     /// The guest's PV drivers (Linux's `drivers/xen/manage.c`) connected to xenstore and announced
     /// `control/feature-*`; nil until then, false for a kernel started with `xen_nopv`, which never does.

@@ -50,8 +50,5 @@ extension SimulatedHost {
         }
     }
 
-    private func append(_ line: String, to guest: inout SimulatedGuest) {
-        let text = (guest.console ?? "") + line + "\n"
-        guest.console = String(decoding: text.utf8.suffix(SimulatedGuest.consoleLimit), as: UTF8.self)
-    }
+    private func append(_ line: String, to guest: inout SimulatedGuest) { guest.write(line + "\n") }
 }

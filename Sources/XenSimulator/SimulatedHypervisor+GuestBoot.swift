@@ -35,8 +35,8 @@ extension SimulatedHypervisor {
             lines.append("[sim] " + Self.probe(path, in: tree, domain))
         }
         if devices.count > Self.reportedDevices { lines.append("[sim] ... and \(devices.count - Self.reportedDevices) more devices") }
-        let text = lines.joined(separator: "\n") + "\n"
-        guest.console = String(decoding: text.utf8.suffix(SimulatedGuest.consoleLimit), as: UTF8.self)
+        guest.console = ""
+        guest.write(lines.joined(separator: "\n") + "\n")
         state.domains[index].guest = guest
     }
 

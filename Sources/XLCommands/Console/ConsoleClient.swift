@@ -3,10 +3,12 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Toolstack
 import XenTypes
 
-/// How `xl create -c` attaches to a guest's console on real Xen: as xl's `libxl_console_exec`, it replaces
-/// itself with `xenconsole DOMID --num 0 --type pv`, the client of xenconsoled that ships with the tools.
+/// How `xl console` and `xl create -c` attach to a guest's console on real Xen: as libxl's `libxl_console_exec`,
+/// `xl` replaces itself with `xenconsole DOMID --num N --type pv|vuart [--escape E]`, the client of xenconsoled
+/// that ships with the tools (in every release from 4.17 on it takes `--escape`).
 enum ConsoleClient {
     /// Where `xenconsole` may be, in order: `XL_XENCONSOLE`, the Debian layout for the running release
     /// (`/usr/lib/xen-M.m/bin`), then upstream's default `LIBEXEC_BIN` for /usr and /usr/local prefixes.
@@ -24,9 +26,16 @@ enum ConsoleClient {
         candidates(version: version, environment: environment).first(where: isExecutable)
     }
 
-    /// The command line xl runs for the primary console of a PV or PVH guest.
-    static func arguments(_ path: String, domain: DomainID) -> [String] {
-        [path, String(domain.rawValue), "--num", "0", "--type", "pv"]
+    /// The command line xl runs for `console`, with the escape sequence when one was given.
+    static func arguments(_ path: String, _ console: ConsoleTarget, escape: String? = nil) -> [String] {
+        [path, String(console.domain.rawValue), "--num", String(console.number), "--type", console.type.rawValue]
+            + (escape.map { ["--escape", $0] } ?? [])
+    }
+
+    /// Whether xenconsole accepts `text` as its escape sequence: one character, or `^` and one character (Ctrl-that).
+    static func isValidEscape(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.count == 1 || (bytes.count == 2 && bytes[0] == UInt8(ascii: "^"))
     }
 
     /// `execv`: on success it does not return; otherwise the errno it failed with.
