@@ -23,6 +23,8 @@ public struct SimulatedHostState: Sendable, Codable {
     public var dom0less: Dom0lessHostState?
     /// Guest RAM pages tracked one by one (written by a guest, or shared between domains).
     public var memory = SimulatedMemory()
+    /// When the host booted, in seconds since the epoch (dom0's uptime); nil in a host saved before it was kept.
+    public var bootTime: Double?
 
     /// A freshly booted host: Xen `version` (of `flavour`), the given host tree, and dom0.
     public init(version: XenVersion, flavour: XenFlavour = .upstream, hostTree: DeviceTree, dom0MemoryKiB: UInt64 = 1_048_576, dom0VCPUs: Int = 4) {
