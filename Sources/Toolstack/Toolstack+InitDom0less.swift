@@ -56,6 +56,7 @@ extension Toolstack {
             let result: Dom0lessResult
             do {
                 let (outcome, what) = try setup.run()
+                if outcome == .initialised { try storeDom0lessRecordFile(info.id) }
                 result = Dom0lessResult(domain: info.id, outcome: outcome, line: "\(label): \(what)")
                 output(result.line)
             } catch {
@@ -65,5 +66,17 @@ extension Toolstack {
             results.append(result)
         }
         return results
+    }
+
+    /// The userdata file of a domain `init-dom0less` just initialised, from its stub in xenstore, as upstream's
+    /// `init-dom-json` stores one; the domain's handle (set by the run) names it.
+    private func storeDom0lessRecordFile(_ domain: DomainID) throws {
+        guard userdata != nil else { return }
+        let info: DomainInfo?
+        do { info = try hypervisor.domains().first { $0.id == domain } } catch { throw ToolstackError("cannot list domains: \(error)") }
+        guard let info, let text = try configRecord(info, "init-dom0less"), let stub = Dom0lessStub(parsing: text) else {
+            throw ToolstackError("its config record is missing from /libxl/\(domain)/libxl-json just after it was written")
+        }
+        try storeConfigRecordFile(stub.libxlJSON(), domain, uuid: Self.userdataUUID(info))
     }
 }

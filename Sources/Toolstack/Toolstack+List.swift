@@ -58,15 +58,11 @@ extension Toolstack {
         return name ?? (id == 0 ? "Pool-0" : "(null)")
     }
 
-    /// `xl list -l`: every domain with its recorded configuration. As upstream, a domain without one (a record
-    /// that is missing or is not a JSON object) is left out.
+    /// `xl list -l`: every domain with its recorded configuration (libxl's userdata file, else the xenstore copy). As
+    /// upstream, a domain without one (a record that is missing or is not a JSON object) is left out.
     public func listDomainConfigs() throws -> [DomainConfigListing] {
         try domainInfos().compactMap { info in
-            let recorded: String?
-            do throws(XenStoreError) { recorded = try LibxlConfigRecord.read(under: "/libxl/\(info.id)", from: xenstore) } catch {
-                throw ToolstackError("list: cannot read /libxl/\(info.id)/\(LibxlConfigRecord.name): \(error.errno)")
-            }
-            guard let recorded, let config = JSONValue(parsing: recorded), case .object(var fields) = config else { return nil }
+            guard let recorded = try configRecord(info, "list"), let config = JSONValue(parsing: recorded), case .object(var fields) = config else { return nil }
             // As libxl does, the name is the domain's current one (xl rename changes it after the record).
             if case .object(var createInfo)? = fields["c_info"], let name = try domainName(info.id) {
                 createInfo["name"] = .string(name)

@@ -22,6 +22,8 @@ public final class Toolstack {
     public var handoffTimeout = HandoffNodes.defaultTimeout
     /// How long `shutdown`/`reboot` wait for the guest to acknowledge its PV control request, in seconds.
     public var controlTimeout = Toolstack.controlAcknowledgeSeconds
+    /// Where libxl's per-domain config records live (`/var/lib/xen`, or inside a simulated host); nil: none are kept.
+    public var userdata: DomainUserdata?
 
     public init(
         hypervisor: any Hypervisor, xenstore: any XenStore, bootTree: DeviceTree?, dryRun: Bool = false,

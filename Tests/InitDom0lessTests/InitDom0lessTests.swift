@@ -186,6 +186,18 @@ final class InitDom0lessTests: XCTestCase {
         XCTAssertTrue(lines.dropFirst().first?.hasPrefix("init-dom0less: domain 3 (rt):") == true, err)
         let again = InitDom0lessMain.run(["--simulate", directory + "/h421", "--host-dtb", dtb, "--xen-version", "4.21"], environment: [:], output: output)
         XCTAssertEqual(again, 0)
+        // Each domain it initialised gets libxl's config record file, named by the handle it set.
+        let records = try FileManager.default.contentsOfDirectory(atPath: directory + "/h421/var/lib/xen").sorted()
+        XCTAssertEqual(records.count, 2, "\(records)")
+        let host = try SimulatedHost.open(directory: directory + "/h421")
+        let uuids = try [1, 2, 3].compactMap { try host.xenstore.readString("/local/domain/\($0)/vm")?.split(separator: "/").last.map(String.init) }
+        let ids = try [1, 2, 3].filter { try host.xenstore.readString("/local/domain/\($0)/vm") != nil }
+        host.close()
+        XCTAssertEqual(records, zip(ids, uuids).map { "userdata-d.\($0.0).\($0.1).libxl-json" }.sorted())
+        let first = try XCTUnwrap(FileManager.default.contents(atPath: directory + "/h421/var/lib/xen/" + records[0]))
+        let text = String(decoding: first.dropLast(), as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("{\n    \"c_info\": {\n        \"type\": \"pvh\",\n        \"name\": \""), text)
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         XCTAssertEqual(InitDom0lessMain.run(["extra"], environment: [:], output: output), 2)
     }
 }
