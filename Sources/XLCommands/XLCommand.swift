@@ -18,7 +18,7 @@ struct XLCommand: ParsableCommand {
         subcommands: [
             CreateCommand.self, DestroyCommand.self, ListCommand.self, PauseCommand.self, UnpauseCommand.self, RenameCommand.self,
             DomidCommand.self, DomnameCommand.self, DTOverlayCommand.self,
-            ShutdownCommand.self, RebootCommand.self, MonitorCommand.self, UptimeCommand.self, SysrqCommand.self,
+            ShutdownCommand.self, RebootCommand.self, MonitorCommand.self, UptimeCommand.self, SysrqCommand.self, InfoCommand.self, DmesgCommand.self,
         ]
     )
 }
