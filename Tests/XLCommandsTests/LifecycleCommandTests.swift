@@ -122,7 +122,7 @@ final class LifecycleCommandTests: XCTestCase {
         let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         XCTAssertEqual(Array(lines.prefix(4)), ["Usage xl [-vfN] <subcommand> [args]", "", "xl full list of subcommands:", ""])
         let commands = lines.dropFirst(4).filter { $0.hasPrefix(" ") && !$0.hasPrefix("  ") }.map { String($0.dropFirst().prefix { $0 != " " }) }
-        XCTAssertEqual(commands, ["create", "destroy", "list", "pause", "unpause", "rename", "domid", "domname", "dt-overlay", "shutdown", "reboot", "uptime", "sysrq"])
+        XCTAssertEqual(commands, ["create", "destroy", "list", "pause", "unpause", "rename", "domid", "domname", "dt-overlay", "shutdown", "reboot", "uptime", "sysrq", "info", "dmesg"])
         XCTAssertTrue(lines[4].hasPrefix(" create              Create a domain"), lines[4])
         XCTAssertTrue(xl("help", "pause").stdout.contains("USAGE: xl pause <DOMAIN>"))
         XCTAssertEqual(xl("help", "zzz").stdout, "command \"zzz\" not implemented\n")
