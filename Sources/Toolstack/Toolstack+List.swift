@@ -19,10 +19,10 @@ public struct DomainListing: Hashable, Sendable, Codable {
 }
 
 /// One entry of `xl list -l`: a domain and its configuration.
-public struct DomainConfigListing: Hashable, Sendable, Codable {
+public struct DomainConfigListing: Hashable, Sendable {
     public var domid: UInt16
-    /// The libxl JSON recorded at creation (by `xl create` or `init-dom0less`).
-    public var config: JSONValue
+    /// The libxl JSON recorded at creation (by `xl create`, `init-dom0less` or upstream's toolstack), keys in its order.
+    public var config: RecordJSON
 }
 
 extension Toolstack {
@@ -62,13 +62,12 @@ extension Toolstack {
     /// upstream, a domain without one (a record that is missing or is not a JSON object) is left out.
     public func listDomainConfigs() throws -> [DomainConfigListing] {
         try domainInfos().compactMap { info in
-            guard let recorded = try configRecord(info, "list"), let config = JSONValue(parsing: recorded), case .object(var fields) = config else { return nil }
+            guard let recorded = try configRecord(info, "list"), var config = RecordJSON(parsing: recorded), case .object = config else { return nil }
             // As libxl does, the name is the domain's current one (xl rename changes it after the record).
-            if case .object(var createInfo)? = fields["c_info"], let name = try domainName(info.id) {
-                createInfo["name"] = .string(name)
-                fields["c_info"] = .object(createInfo)
+            if let createInfo = config["c_info"], case .object = createInfo, let name = try domainName(info.id) {
+                config = config.setting("c_info", to: createInfo.setting("name", to: .string(name)))
             }
-            return DomainConfigListing(domid: info.id.rawValue, config: .object(fields))
+            return DomainConfigListing(domid: info.id.rawValue, config: config)
         }
     }
 

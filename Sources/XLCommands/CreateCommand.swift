@@ -150,7 +150,7 @@ struct ListCommand: XLSubcommand {
             only.isEmpty ? all : only.compactMap { wanted in all.first { id($0) == wanted } }
         }
         if long {
-            context.output.line(try DomainTable.json(selected(toolstack.listDomainConfigs(), \.domid)))
+            context.output.line(DomainTable.json(selected(try toolstack.listDomainConfigs(), \.domid)))
         } else {
             let columns = DomainTable.Columns(verbose: verbose, context: self.context, cpupool: cpupool, numa: numa)
             for line in DomainTable.lines(selected(try toolstack.listDomains(), \.domid), columns) { context.output.line(line) }

@@ -46,6 +46,8 @@ enum DomainTable {
         String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
-    /// `xl list -l`: an array of `{"domid": N, "config": {...}}`.
-    static func json(_ domains: [DomainConfigListing]) throws -> String { try TextColumns.json(domains) }
+    /// `xl list -l`: an array of `{"domid": N, "config": {...}}` as upstream's yajl writes it (with its final newline).
+    static func json(_ domains: [DomainConfigListing]) -> String {
+        RecordJSON.array(domains.map { .object([.init("domid", .literal(String($0.domid))), .init("config", $0.config)]) }).rendered() + "\n"
+    }
 }

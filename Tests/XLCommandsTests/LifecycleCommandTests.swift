@@ -89,7 +89,7 @@ final class LifecycleCommandTests: XCTestCase {
         XCTAssertEqual(name, "web")
         XCTAssertEqual(vmName, "web")
         XCTAssertEqual(xl("domid", "web").stdout, "1\n")
-        XCTAssertTrue(xl("list", "-l", "1").stdout.contains("\"name\" : \"web\""), "list -l shows the current name")
+        XCTAssertTrue(xl("list", "-l", "1").stdout.contains("\"name\": \"web\""), "list -l shows the current name")
         XCTAssertEqual(xl("domname", "1").stdout, "web\n")
         XCTAssertEqual(xl("rename", "web", "web").status, 0, "a domain may keep its own name")
         refuses(xl, ["rename", "web", "Domain-0"], "rename web: domain 0 is already named \"Domain-0\"")

@@ -64,12 +64,23 @@ final class ListFormatTests: XCTestCase {
                              base("g", 1, 64, 1, "r-----") + printf(" %s %8s %16s%16s all", strings(try uuid(xl), "-", "-", "Pool-0"))])
     }
 
+    func testLongIsUpstreamsYajlShapeWithTheRecordInItsKeyOrder() throws {
+        let xl = try ShutdownCommandTests.host()
+        let file = xl.directory + "/var/lib/xen/userdata-d.1.\(try uuid(xl)).libxl-json"
+        let record = String(decoding: try XCTUnwrap(FileManager.default.contents(atPath: file)).dropLast(), as: UTF8.self)
+        let nested = record.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .map { $0.offset == 0 ? String($0.element) : "        " + $0.element }.joined(separator: "\n")
+        XCTAssertEqual(xl("list", "-l").stdout, "[\n    {\n        \"domid\": 1,\n        \"config\": " + nested + "\n    }\n]\n\n")
+        // The current name, in the record's place for it (xl rename changes it after the record was written).
+        XCTAssertEqual(xl("rename", "g", "h").status, 0)
+        XCTAssertTrue(xl("list", "-l").stdout.contains("                \"type\": \"pvh\",\n                \"name\": \"h\",\n"))
+    }
+
     func testLongLeavesOutDomainsWithoutARecord() throws {
         let xl = try ShutdownCommandTests.host()
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(xl("list", "-l").stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(rows.map { $0["domid"] as? Int }, [1], "dom0 has no config record")
-        let none = try JSONSerialization.jsonObject(with: Data(xl("list", "-l", "0").stdout.utf8)) as? [Any]
-        XCTAssertEqual(none?.count, 0)
+        XCTAssertEqual(xl("list", "-l", "0").stdout, "[\n\n]\n\n", "yajl's empty array")
         let bad = xl("list", "-q")
         XCTAssertEqual(bad.status, 2)
         XCTAssertEqual(bad.stderr.split(separator: "\n").first, "Unknown option '-q'")

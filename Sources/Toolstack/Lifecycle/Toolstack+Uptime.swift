@@ -46,7 +46,7 @@ extension Toolstack {
         do {
             guard let vm = try xenstore.readString(home + "/vm").flatMap(Self.vmPath),
                 let text = try xenstore.readString(vm + "/start_time"),
-                let seconds = UInt32(text.prefix { $0.isASCII && $0.isNumber }), !text.isEmpty
+                let seconds = UInt32(text.prefix { $0.isASCII && $0.isNumber })
             else { return nil }
             return Double(seconds)
         } catch {
