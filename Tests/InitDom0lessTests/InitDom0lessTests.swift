@@ -198,6 +198,11 @@ final class InitDom0lessTests: XCTestCase {
         let text = String(decoding: first.dropLast(), as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("{\n    \"c_info\": {\n        \"type\": \"pvh\",\n        \"name\": \""), text)
         XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        // A file gone missing is written again by the next run, which otherwise skips the domains.
+        try FileManager.default.removeItem(atPath: directory + "/h421/var/lib/xen/" + records[0])
+        XCTAssertEqual(InitDom0lessMain.run(["--simulate", directory + "/h421"], environment: [:], output: output), 0)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory + "/h421/var/lib/xen").sorted(), records)
+        XCTAssertEqual(FileManager.default.contents(atPath: directory + "/h421/var/lib/xen/" + records[0]), first)
         XCTAssertEqual(InitDom0lessMain.run(["extra"], environment: [:], output: output), 2)
     }
 }
