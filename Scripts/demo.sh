@@ -256,10 +256,26 @@ show xl rename web Domain-0
 show xl rename web midway
 show xl frobnicate
 
-step "xl list -l: each domain's configuration (recorded at create; dom0 gets a stub), then destroy (domain 0 is refused)"
+step "xl list's columns as upstream prints them: -v (UUID, reason code, label), -c (CPU pool), -n (node affinity)"
+show xl list -v
+show xl list -c -n midway
+
+step "xl uptime, xl sysrq (the guest takes the key; a bad key is a usage error), xl info, xl dmesg -c"
+show xl uptime
+show xl uptime -s midway
+show xl sysrq midway h
+show xl sysrq midway hs
+show xl info
+show xl info free_memory
+show xl dmesg -c
+show xl dmesg
+
+step "xl list -l: the configuration recorded at create, also where libxl keeps it (dom0 has none: left out, as upstream); destroy removes it (domain 0 is refused)"
 show xl list -l
+show ls "$XL_SIMULATE/var/lib/xen"
 show xl destroy 0
 show xl destroy midway
+show ls "$XL_SIMULATE/var/lib/xen"
 show xl list
 
 step "xl create -c: create and attach to the console; the simulated guest reports what it found"

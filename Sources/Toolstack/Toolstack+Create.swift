@@ -125,6 +125,13 @@ extension Toolstack {
                 try run.step("vif \(index)", at: at) { _ = try addNetwork(nic, to: info, prefix: "", updateRecord: false) }
             }
         }
+        if let userdata {
+            let path = userdata.path(domain, uuid: uuid.description)
+            try run.step("record the configuration in \(path)") {
+                try storeConfigRecordFile(try Self.record(config, uuid: uuid, gic: created.gic, pretty: true), domain, uuid: uuid.description)
+            }
+            run.undoRecord = { try? userdata.remove(domain, uuid: uuid.description) }
+        }
         if !paused { try run.step("unpause") { try control.unpause(domain) } }
         log("created domain \(domain) (\(config.name))")
         return domain
@@ -176,7 +183,7 @@ extension Toolstack {
     }
 
     /// The configuration as recorded for `xl list -l`: with the uuid used and the GIC Xen chose, as libxl keeps it.
-    private static func record(_ config: DomainConfig, uuid: DomainUUID, gic: GuestGIC) throws -> String {
+    private static func record(_ config: DomainConfig, uuid: DomainUUID, gic: GuestGIC, pretty: Bool = false) throws -> String {
         var recorded = config
         recorded.uuid = uuid
         switch gic {
@@ -184,7 +191,7 @@ extension Toolstack {
         case .v3: recorded.gicVersion = .v3
         case .native: break
         }
-        return recorded.libxlJSON(pretty: false)
+        return recorded.libxlJSON(pretty: pretty)
     }
 
     /// The GIC to ask Xen for; `.native` when neither the configuration nor the host tree says.
@@ -246,6 +253,8 @@ struct CreateRun {
     var createdParents: [String] = []
     /// Removes the PV devices added so far (their back ends and scripts); returns what failed.
     var teardownDevices: (() -> [String])?
+    /// Removes the config record file once it is written.
+    var undoRecord: (() -> Void)?
 
     /// Runs one step; on failure destroys the domain (Xen takes back its IRQs, mappings and devices), removes its
     /// xenstore entries, and throws one line naming the step. A step for a config entry starts the line with the
@@ -263,6 +272,7 @@ struct CreateRun {
                 do { try GuestXenStoreEntries.remove(domain: domain, vm: vmPath, backend: backend, parents: createdParents, from: xenstore) } catch {
                     undone += "; removing its xenstore entries also failed: \(error)"
                 }
+                undoRecord?()
             }
             let meaning = (error as? HypervisorError).flatMap { explain($0.errno) }.map { ": \($0)" } ?? ""
             throw ToolstackError("\(location ?? prefix + ": ")step \"\(name)\" failed: \(Self.reason(error))\(meaning)\(undone)")

@@ -46,6 +46,7 @@ extension Toolstack {
         do { try control.destroy(info.id) } catch {
             throw ToolstackError("destroy \(argument): \(error.returned)")
         }
+        removeConfigRecordFile(info, "destroy \(argument)")
         for line in shared.stillMapped { output("destroy \(argument): \(line)") }
         log("destroyed domain \(info.id)")
     }

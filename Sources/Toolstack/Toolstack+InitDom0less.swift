@@ -56,6 +56,7 @@ extension Toolstack {
             let result: Dom0lessResult
             do {
                 let (outcome, what) = try setup.run()
+                if outcome != .failed { storeDom0lessRecordFile(info.id, label) }
                 result = Dom0lessResult(domain: info.id, outcome: outcome, line: "\(label): \(what)")
                 output(result.line)
             } catch {
@@ -65,5 +66,29 @@ extension Toolstack {
             results.append(result)
         }
         return results
+    }
+
+    /// The userdata file of a domain `init-dom0less` initialised (now or in an earlier run), from its stub in xenstore,
+    /// as upstream's `init-dom-json` stores one, named by the domain's handle; nothing for a domain without a stub
+    /// or with a file already. A failure is a warning: the domain is usable, and the next run writes the file.
+    private func storeDom0lessRecordFile(_ domain: DomainID, _ label: String) {
+        guard let userdata else { return }
+        do {
+            let info: DomainInfo?
+            do { info = try hypervisor.domains().first { $0.id == domain } } catch { throw ToolstackError("cannot list domains: \(error)") }
+            guard let info else { return }
+            let uuid = Self.userdataUUID(info)
+            let stub: String?
+            do throws(XenStoreError) { stub = try LibxlConfigRecord.read(under: "/libxl/\(domain)", from: xenstore) } catch {
+                throw ToolstackError("cannot read /libxl/\(domain)/libxl-json: \(error.errno)")
+            }
+            guard let text = stub, let parsed = Dom0lessStub(parsing: text) else { return }
+            do throws(Errno) { if try userdata.retrieve(domain, uuid: uuid) != nil { return } } catch {
+                throw ToolstackError("cannot read \(userdata.path(domain, uuid: uuid)): \(error)")
+            }
+            try storeConfigRecordFile(parsed.libxlJSON(), domain, uuid: uuid)
+        } catch {
+            log("\(label): warning: \(error); upstream's xl list -l will not see it until init-dom0less runs again")
+        }
     }
 }

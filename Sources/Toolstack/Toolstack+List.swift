@@ -10,14 +10,19 @@ public struct DomainListing: Hashable, Sendable, Codable {
     public var vcpus: Int
     public var state: String
     public var cpuTime: Double
+    /// The domain handle as a UUID (`-v`).
+    public var uuid: String
+    /// The `SHUTDOWN_*` code of a shut-down domain; nil while it runs (`-v`).
+    public var shutdownReason: UInt8?
+    /// The name of the domain's CPU pool (`-c`).
+    public var cpupool: String
 }
 
 /// One entry of `xl list -l`: a domain and its configuration.
-public struct DomainConfigListing: Hashable, Sendable, Codable {
+public struct DomainConfigListing: Hashable, Sendable {
     public var domid: UInt16
-    /// The libxl JSON recorded at creation (by `xl create` or `init-dom0less`), or a stub of what Xen and
-    /// xenstore know.
-    public var config: JSONValue
+    /// The libxl JSON recorded at creation (by `xl create`, `init-dom0less` or upstream's toolstack), keys in its order.
+    public var config: RecordJSON
 }
 
 extension Toolstack {
@@ -26,47 +31,47 @@ extension Toolstack {
         let domains = try domainInfos()
         return try domains.map { info in
             DomainListing(domid: info.id.rawValue, name: try domainName(info.id) ?? "(null)", memoryKiB: info.memoryKiB,
-                          vcpus: info.vcpus, state: info.listColumn, cpuTime: Double(info.cpuTimeNs) / 1e9)
+                          vcpus: info.vcpus, state: info.listColumn, cpuTime: Double(info.cpuTimeNs) / 1e9,
+                          uuid: Self.uuidText(info.handle ?? Array(repeating: 0, count: 16)),
+                          shutdownReason: info.state.contains(.shutdown) ? info.shutdownReason ?? 0 : nil, cpupool: try poolName(info.cpupool))
         }
     }
 
-    /// `xl list -l`: every domain with its recorded configuration. Upstream skips a domain without one; here it
-    /// gets a stub (`c_info` name and uuid, `b_info` vCPUs and memory) so every domain of `xl list` appears.
+    /// libxl's `LIBXL_UUID_FMT`: 16 bytes as lower-case hex in 8-4-4-4-12 groups.
+    static func uuidText(_ bytes: [UInt8]) -> String {
+        let digits = "0123456789abcdef".map { $0 }
+        var text = ""
+        for (index, byte) in bytes.prefix(16).enumerated() {
+            if [4, 6, 8, 10].contains(index) { text += "-" }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return text
+    }
+
+    /// libxl's `libxl_cpupoolid_to_name`: `/local/pool/ID/name`, `Pool-0` for pool 0 without one, else `(null)` as printf
+    /// shows upstream's missing name.
+    private func poolName(_ id: UInt32) throws -> String {
+        let path = "/local/pool/\(id)/name"
+        let name: String?
+        do { name = try xenstore.readString(path) } catch { throw ToolstackError("list: cannot read \(path): \(error.errno)") }
+        return name ?? (id == 0 ? "Pool-0" : "(null)")
+    }
+
+    /// `xl list -l`: every domain with its recorded configuration (libxl's userdata file, else the xenstore copy). As
+    /// upstream, a domain without one (a record that is missing or is not a JSON object) is left out.
     public func listDomainConfigs() throws -> [DomainConfigListing] {
-        try domainInfos().map { info in
-            let recorded: String?
-            do throws(XenStoreError) { recorded = try LibxlConfigRecord.read(under: "/libxl/\(info.id)", from: xenstore) } catch {
-                throw ToolstackError("list: cannot read /libxl/\(info.id)/\(LibxlConfigRecord.name): \(error.errno)")
+        try domainInfos().compactMap { info in
+            guard let recorded = try configRecord(info, "list"), var config = RecordJSON(parsing: recorded), case .object = config else { return nil }
+            // As libxl does, the name is the domain's current one (xl rename changes it after the record).
+            if let createInfo = config["c_info"], case .object = createInfo, let name = try domainName(info.id) {
+                config = config.setting("c_info", to: createInfo.setting("name", to: .string(name)))
             }
-            if let recorded, let config = JSONValue(parsing: recorded), case .object(var fields) = config {
-                // As libxl does, the name is the domain's current one (xl rename changes it after the record).
-                if case .object(var createInfo)? = fields["c_info"], let name = try domainName(info.id) {
-                    createInfo["name"] = .string(name)
-                    fields["c_info"] = .object(createInfo)
-                }
-                return DomainConfigListing(domid: info.id.rawValue, config: .object(fields))
-            }
-            return DomainConfigListing(domid: info.id.rawValue, config: try stub(info))
+            return DomainConfigListing(domid: info.id.rawValue, config: config)
         }
     }
 
     private func domainInfos() throws -> [DomainInfo] {
         do { return try hypervisor.domains() } catch { throw ToolstackError("list: cannot list domains: \(error.returned)") }
-    }
-
-    /// What is known of a domain no toolstack recorded: its name and uuid from xenstore, its vCPUs and memory from Xen.
-    private func stub(_ info: DomainInfo) throws -> JSONValue {
-        var createInfo: [String: JSONValue] = [:]
-        if let name = try domainName(info.id) { createInfo["name"] = .string(name) }
-        let vm: String?
-        do { vm = try xenstore.readString("/local/domain/\(info.id)/vm").flatMap(Self.vmPath) } catch {
-            throw ToolstackError("list: cannot read /local/domain/\(info.id)/vm: \(error.errno)")
-        }
-        if let vm { createInfo["uuid"] = .string(String(vm.dropFirst("/vm/".count))) }
-        let memory = JSONValue.unsigned(info.memoryKiB)
-        return .object([
-            "c_info": .object(createInfo),
-            "b_info": .object(["max_vcpus": .integer(Int64(info.vcpus)), "max_memkb": memory, "target_memkb": memory]),
-        ])
     }
 }

@@ -26,6 +26,8 @@ public final class Toolstack {
     public var hotplugScripts: (any HotplugScriptRunner)?
     /// How long each wait of a PV device's set-up and tear-down lasts.
     public var deviceTimeouts = DeviceTimeouts()
+    /// Where libxl's per-domain config records live (`/var/lib/xen`, or inside a simulated host); nil: none are kept.
+    public var userdata: DomainUserdata?
 
     public init(
         hypervisor: any Hypervisor, xenstore: any XenStore, bootTree: DeviceTree?, dryRun: Bool = false,

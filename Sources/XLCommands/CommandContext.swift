@@ -4,6 +4,7 @@ import Toolstack
 import XenControl
 import XenSimulator
 import XenStoreClient
+import XenSys
 import XenTypes
 
 /// What a subcommand runs with: the global options, the environment, the output, and the backends.
@@ -28,6 +29,14 @@ final class CommandContext {
         if let directory = globals.simulate { return directory }
         if let directory = environment["XL_SIMULATE"], !directory.isEmpty { return directory }
         return nil
+    }
+
+    /// Where libxl's per-domain userdata files are kept: `DIR/var/lib/xen` on a simulated host, else `XEN_LIB_DIR` from
+    /// the environment or upstream's `/var/lib/xen`.
+    var userdataDirectory: String {
+        if let directory = simulationDirectory { return directory + DomainUserdata.defaultDirectory }
+        if let directory = environment["XEN_LIB_DIR"], !directory.isEmpty { return directory }
+        return DomainUserdata.defaultDirectory
     }
 
     /// Opens the backends: the simulated host when asked for, otherwise the real Xen.
@@ -75,6 +84,7 @@ final class CommandContext {
             toolstack.grantMapper = { try SimulatedGrantTable(hostDirectory: directory).mapper() }
         }
         try configureDevices(toolstack)
+        toolstack.userdata = DomainUserdata(directory: userdataDirectory, files: LocalFiles())
         return toolstack
     }
 
@@ -96,3 +106,5 @@ final class CommandContext {
         }
     }
 }
+
+extension LocalFiles: UserdataFiles {}

@@ -114,10 +114,14 @@ struct DestroyCommand: XLSubcommand {
     }
 }
 
-/// `xl list [-l] [DOMAIN ...]`.
+/// `xl list [-l] [-v] [-Z] [-c] [-n] [DOMAIN ...]`.
 struct ListCommand: XLSubcommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the domains.")
-    @Flag(name: .customShort("l"), help: "Print each domain's configuration as JSON.") var long = false
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List information about all/some domains.")
+    @Flag(name: [.customShort("l"), .customLong("long")], help: "Print each domain's configuration as JSON (domains without a config record are left out).") var long = false
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Also print each domain's UUID, shutdown reason code and security label.") var verbose = false
+    @Flag(name: [.customShort("Z"), .customLong("context")], help: "Also print each domain's security label.") var context = false
+    @Flag(name: [.customShort("c"), .customLong("cpupool")], help: "Also print the CPU pool each domain is in.") var cpupool = false
+    @Flag(name: [.customShort("n"), .customLong("numa")], help: "Also print each domain's NUMA node affinity.") var numa = false
     @Argument(help: ArgumentHelp("Only these domains (ids or names), in the order given.", valueName: "DOMAIN")) var domains: [String] = []
 
     func run(_ context: CommandContext) throws {
@@ -131,9 +135,10 @@ struct ListCommand: XLSubcommand {
             only.isEmpty ? all : only.compactMap { wanted in all.first { id($0) == wanted } }
         }
         if long {
-            context.output.line(try DomainTable.json(selected(toolstack.listDomainConfigs(), \.domid)))
+            context.output.line(DomainTable.json(selected(try toolstack.listDomainConfigs(), \.domid)))
         } else {
-            for line in DomainTable.lines(selected(try toolstack.listDomains(), \.domid)) { context.output.line(line) }
+            let columns = DomainTable.Columns(verbose: verbose, context: self.context, cpupool: cpupool, numa: numa)
+            for line in DomainTable.lines(selected(try toolstack.listDomains(), \.domid), columns) { context.output.line(line) }
         }
     }
 }

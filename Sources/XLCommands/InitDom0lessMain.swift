@@ -36,6 +36,7 @@ public enum InitDom0lessMain {
             let control = try context.dom0lessControl()
             let reporting = Toolstack(hypervisor: toolstack.hypervisor, xenstore: toolstack.xenstore, bootTree: toolstack.bootTree,
                                       output: { output.line($0) }, log: { errors.line("init-dom0less: " + $0) })
+            reporting.userdata = toolstack.userdata
             let results = try reporting.initDom0less(control: control, environment: dom0less)
             try context.finish()
             return results.contains { $0.outcome == .failed } ? 1 : 0

@@ -3,18 +3,21 @@ import XenTypes
 /// One hypercall ready for a transport: the hypercall number, the `xen_sysctl`/`xen_domctl`
 /// envelope as little-endian bytes, and a buffer whose guest handle the transport fills in.
 public struct HypercallRequest: Hashable, Sendable {
-    /// `__HYPERVISOR_sysctl` (35) or `__HYPERVISOR_domctl` (36).
+    /// `__HYPERVISOR_sysctl` (35), `__HYPERVISOR_domctl` (36) or `__HYPERVISOR_xen_version` (17).
     public var hypercall: Int
-    /// The envelope. The eight bytes at ``handleOffset`` are zero until the transport patches in
-    /// the address of its copy of ``buffer``.
+    /// The envelope (for `xen_version`, the argument buffer). The eight bytes at ``handleOffset`` are
+    /// zero until the transport patches in the address of its copy of ``buffer``.
     public var envelope: [UInt8]
-    /// Where the `XEN_GUEST_HANDLE_64` for ``buffer`` sits in ``envelope``.
-    public var handleOffset: Int
-    /// The data the handle points at (the overlay blob).
+    /// Where the `XEN_GUEST_HANDLE_64` for ``buffer`` sits in ``envelope``; nil when the call has no buffer.
+    public var handleOffset: Int?
+    /// The data the handle points at (the overlay blob, the console text).
     public var buffer: [UInt8]
+    /// The argument passed before the envelope's address: `xen_version`'s sub-command; nil for one-argument calls.
+    public var command: UInt64? = nil
 
     public static let sysctl = 35
     public static let domctl = 36
+    public static let xenVersion = 17
 }
 
 /// The encodings of `XEN_SYSCTL_dt_overlay` (30) and `XEN_DOMCTL_dt_overlay` (87) for ARM64.

@@ -29,9 +29,14 @@ public struct DomainInfo: Hashable, Sendable, Codable {
     /// The `SHUTDOWN_*` code the guest gave (poweroff 0, reboot 1, suspend 2, crash 3, watchdog 4, soft reset 5)
     /// while it is shut down; `nil` otherwise.
     public var shutdownReason: UInt8?
+    /// The domain handle Xen keeps (the UUID's 16 bytes, all zero for dom0 and a boot-time domain until set);
+    /// `nil` when the backend cannot tell.
+    public var handle: [UInt8]?
+    /// The id of the CPU pool the domain runs in (`cpupool`); 0, `Pool-0`, unless the host has more pools.
+    public var cpupool: UInt32
 
     public init(id: DomainID, memoryKiB: UInt64, vcpus: Int, state: DomainState, cpuTimeNs: UInt64, directMapped: Bool?,
-                shutdownReason: UInt8? = nil) {
+                shutdownReason: UInt8? = nil, handle: [UInt8]? = nil, cpupool: UInt32 = 0) {
         self.id = id
         self.memoryKiB = memoryKiB
         self.vcpus = vcpus
@@ -39,6 +44,8 @@ public struct DomainInfo: Hashable, Sendable, Codable {
         self.cpuTimeNs = cpuTimeNs
         self.directMapped = directMapped
         self.shutdownReason = shutdownReason
+        self.handle = handle
+        self.cpupool = cpupool
     }
 
     /// The six-character state column of `xl list`, as upstream prints it: `r b p s`, then the shutdown

@@ -41,6 +41,7 @@ extension DomainInfo {
         let id = DomainID(info.domid)
         self.init(id: id, memoryKiB: info.totalPages * XenDomainInfo.pageSize / 1024, vcpus: Int(info.onlineVCPUs),
                   state: state, cpuTimeNs: info.cpuTimeNs, directMapped: id == .dom0 ? true : nil,
-                  shutdownReason: info.isShutdown ? UInt8(truncatingIfNeeded: info.shutdownReason) : nil)
+                  shutdownReason: info.isShutdown ? UInt8(truncatingIfNeeded: info.shutdownReason) : nil, handle: info.handle,
+                  cpupool: info.cpupool)
     }
 }

@@ -48,8 +48,13 @@ public final class XenCallHypervisor: Hypervisor {
     }
 
     private func submit(_ request: HypercallRequest, as name: String) throws(HypervisorError) {
+        _ = try exchange(request, as: name)
+    }
+
+    /// Issues `request` and returns Xen's reply; a failure names the operation.
+    func exchange(_ request: HypercallRequest, as name: String) throws(HypervisorError) -> HypercallReply {
         do throws(Errno) {
-            try transport.submit(request)
+            return try transport.submit(request)
         } catch {
             throw HypervisorError(name, errno: error)
         }

@@ -2,7 +2,7 @@ import XenStoreClient
 import XenTypes
 
 /// dom0's xenstore on a simulated host, which wakes the simulated guests when it writes a guest's
-/// `control/shutdown` node: the guest's watch on it fires in xenstored, and its PV drivers answer at once
+/// `control/shutdown` or `control/sysrq` node: the guest's watch on it fires in xenstored, and its PV drivers answer at once
 /// (``SimulatedHost/runGuests()``), so a toolstack waiting for the acknowledgement sees it.
 final class GuestWakingXenStore: XenStore {
     let base: any XenStore
@@ -19,7 +19,7 @@ final class GuestWakingXenStore: XenStore {
 
     func write(_ path: String, _ value: [UInt8], in transaction: XenStoreTransaction?) throws(XenStoreError) {
         try base.write(path, value, in: transaction)
-        if transaction == nil, path.hasSuffix("/control/shutdown") { wake() }
+        if transaction == nil, path.hasSuffix("/control/shutdown") || path.hasSuffix("/control/sysrq") { wake() }
         if transaction == nil, path.contains("/backend/") || path.contains("/device/") { wakeDevices() }
     }
 

@@ -30,6 +30,8 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     public var controllerPauses: Int
     /// The `SHUTDOWN_*` code of a domain that shut down (`nil` while it runs).
     public var shutdownReason: UInt8?
+    /// The domain handle `XEN_DOMCTL_createdomain` was given; nil for dom0 and boot-time domains (all zero in Xen).
+    public var handle: [UInt8]?
 
     public init(id: DomainID, memoryKiB: UInt64, vcpus: Int, state: DomainState, directMapped: Bool, iommu: Bool) {
         self.id = id
@@ -42,7 +44,7 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, p2m, guest, eventChannels, controllerPauses, shutdownReason
+        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, p2m, guest, eventChannels, controllerPauses, shutdownReason, handle
     }
 
     /// Encodes sets and the mapping sorted, so that the same state always gives the same bytes
@@ -65,6 +67,7 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         if !eventChannels.isEmpty { try container.encode(eventChannels, forKey: .eventChannels) }
         if controllerPauses > 1 { try container.encode(controllerPauses, forKey: .controllerPauses) }
         try container.encodeIfPresent(shutdownReason, forKey: .shutdownReason)
+        try container.encodeIfPresent(handle, forKey: .handle)
     }
 
     /// Decodes what ``encode(to:)`` wrote; `eventChannels` may be absent (none, or a host saved before they existed),
@@ -86,11 +89,12 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         eventChannels = try container.decodeIfPresent([SimulatedEventChannel].self, forKey: .eventChannels) ?? []
         controllerPauses = try container.decodeIfPresent(Int.self, forKey: .controllerPauses) ?? (state.contains(.paused) ? 1 : 0)
         shutdownReason = try container.decodeIfPresent(UInt8.self, forKey: .shutdownReason)
+        handle = try container.decodeIfPresent([UInt8].self, forKey: .handle)
     }
 
     /// What `xc_domain_getinfolist` reports.
     public var info: DomainInfo {
         DomainInfo(id: id, memoryKiB: memoryKiB, vcpus: vcpus, state: state, cpuTimeNs: 0, directMapped: directMapped,
-                   shutdownReason: state.contains(.shutdown) ? shutdownReason ?? 0 : nil)
+                   shutdownReason: state.contains(.shutdown) ? shutdownReason ?? 0 : nil, handle: handle ?? Array(repeating: 0, count: 16))
     }
 }

@@ -5,7 +5,8 @@ import XenTypes
 /// The PV drivers of the simulated guests `xl create` built, as Linux's `drivers/xen/manage.c` behaves: once
 /// booted and connected to xenstore a guest announces `control/feature-poweroff`, `feature-reboot` and
 /// `feature-suspend`; when `control/shutdown` holds a request it acknowledges it (writes it empty) and shuts
-/// itself down with the matching `SHUTDOWN_*` reason. A paused or shut-down guest runs nothing; a kernel
+/// itself down with the matching `SHUTDOWN_*` reason; a key in `control/sysrq` it takes (writes the node empty) and
+/// logs on its console. A paused or shut-down guest runs nothing; a kernel
 /// started with `xen_nopv` on its command line has no PV control and never answers.
 extension SimulatedHost {
     /// The kernel option that keeps a simulated guest's PV drivers off.
@@ -34,11 +35,17 @@ extension SimulatedHost {
                 }
                 hypervisor.state.domains[index].guest = guest
             }
-            guard guest.pvControl == true, let request = try? store.readString("\(control)/shutdown"), !request.isEmpty else { continue }
+            guard guest.pvControl == true else { continue }
+            if let key = try? store.readString("\(control)/sysrq"), !key.isEmpty, (try? store.write("\(control)/sysrq", string: "")) != nil {
+                // sysrq_handler: the key is taken (the node emptied), then run.
+                append("[sim] sysrq: key '\(Self.shown(key, limit: 1))'", to: &guest)
+                hypervisor.state.domains[index].guest = guest
+            }
+            guard let request = try? store.readString("\(control)/shutdown"), !request.isEmpty else { continue }
             // shutdown_handler: the request is acknowledged before it is carried out.
             guard (try? store.write("\(control)/shutdown", string: "")) != nil else { continue }
             let reasons: [String: ShutdownReason] = ["poweroff": .poweroff, "halt": .poweroff, "reboot": .reboot, "suspend": .suspend]
-            let shown = String(request.unicodeScalars.prefix(64).map { $0.value >= 0x20 && $0.value < 0x7f ? Character($0) : "?" })
+            let shown = Self.shown(request, limit: 64)
             guard let reason = reasons[request] else {
                 append("[sim] xen:manage: Ignoring shutdown request: \(shown)", to: &guest)
                 hypervisor.state.domains[index].guest = guest
@@ -48,6 +55,11 @@ extension SimulatedHost {
             hypervisor.state.domains[index].guest = guest
             hypervisor.shutDown(index, reason)
         }
+    }
+
+    /// At most `limit` characters of what a node held, printable ASCII only.
+    private static func shown(_ text: String, limit: Int) -> String {
+        String(text.unicodeScalars.prefix(limit).map { $0.value >= 0x20 && $0.value < 0x7f ? Character($0) : "?" })
     }
 
     private func append(_ line: String, to guest: inout SimulatedGuest) { guest.write(line + "\n") }

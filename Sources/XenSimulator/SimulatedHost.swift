@@ -51,7 +51,7 @@ public final class SimulatedHost {
         let statePath = directory + "/host.json"
         let fresh = !manager.fileExists(atPath: statePath)
 
-        let state: SimulatedHostState
+        var state: SimulatedHostState
         if fresh {
             let tree = try hostDTB ?? DefaultHostTree.make()
             state = try SimulatedHostState(version: version ?? defaultVersion, flavour: flavour ?? .upstream, hostTree: tree).bootingDom0less()
@@ -64,6 +64,8 @@ public final class SimulatedHost {
                 throw SimulatorError("the simulated host in \(directory) runs \(state.flavour) Xen; --xen-flavour \(flavour) applies only to a new host")
             }
         }
+
+        if state.bootTime == nil { state.bootTime = Date().timeIntervalSince1970 }
 
         var xenstore: any XenStore
         if let xenstoredSocket {

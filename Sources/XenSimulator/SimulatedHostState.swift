@@ -25,6 +25,11 @@ public struct SimulatedHostState: Sendable, Codable {
     public var memory = SimulatedMemory()
     /// dom0's PV device back ends, bridges and loop devices; nil until a device was first set up.
     public var devices: SimulatedDeviceState?
+    /// When the host booted, in seconds since the epoch (dom0's uptime); nil in a host saved before it was kept.
+    public var bootTime: Double?
+    /// Xen's console ring (`xl dmesg`); nil until first changed: then it holds Xen's boot messages
+    /// (``SimulatedHypervisor/bootMessages``). `dmesg -c` leaves it empty.
+    public var xenConsole: String?
 
     /// A freshly booted host: Xen `version` (of `flavour`), the given host tree, and dom0.
     public init(version: XenVersion, flavour: XenFlavour = .upstream, hostTree: DeviceTree, dom0MemoryKiB: UInt64 = 1_048_576, dom0VCPUs: Int = 4) {

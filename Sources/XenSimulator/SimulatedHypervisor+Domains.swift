@@ -24,6 +24,7 @@ extension SimulatedHypervisor: DomainControl {
         let index = try domainIndex(id, name)
         state.domains[index].state = .paused
         state.domains[index].controllerPauses = 1
+        state.domains[index].handle = config.handle
         state.domains[index].guest = SimulatedGuest(gic: gic, nrSPIs: config.nrSPIs)
         return CreatedDomain(id: id, gic: gic)
     }

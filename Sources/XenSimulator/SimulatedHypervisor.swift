@@ -22,7 +22,11 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func domains() throws(HypervisorError) -> [DomainInfo] {
         try injectedFailure("getdomaininfo")
-        return state.domains.sorted { $0.id < $1.id }.map(\.info)
+        return state.domains.sorted { $0.id < $1.id }.map { domain in
+            var info = domain.info
+            if let booted = state.dom0less?.domains.first(where: { $0.id == domain.id }) { info.handle = booted.handle }
+            return info
+        }
     }
 
     /// The live host device tree.

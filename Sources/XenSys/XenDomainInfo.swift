@@ -9,18 +9,26 @@ public struct XenDomainInfo: Hashable, Sendable {
     public var onlineVCPUs: UInt32
     /// CPU time used, in nanoseconds.
     public var cpuTimeNs: UInt64
+    /// `handle`: the domain's UUID bytes.
+    public var handle: [UInt8]
+    /// `cpupool`: the id of the domain's CPU pool.
+    public var cpupool: UInt32
 
-    public init(domid: UInt16, flags: UInt32, totalPages: UInt64, onlineVCPUs: UInt32, cpuTimeNs: UInt64) {
+    public init(domid: UInt16, flags: UInt32, totalPages: UInt64, onlineVCPUs: UInt32, cpuTimeNs: UInt64,
+                handle: [UInt8] = Array(repeating: 0, count: 16), cpupool: UInt32 = 0) {
         self.domid = domid
         self.flags = flags
         self.totalPages = totalPages
         self.onlineVCPUs = onlineVCPUs
         self.cpuTimeNs = cpuTimeNs
+        self.handle = handle
+        self.cpupool = cpupool
     }
 
     init(_ info: xc_domaininfo_t) {
         self.init(domid: info.domain, flags: info.flags, totalPages: info.tot_pages,
-                  onlineVCPUs: info.nr_online_vcpus, cpuTimeNs: info.cpu_time)
+                  onlineVCPUs: info.nr_online_vcpus, cpuTimeNs: info.cpu_time,
+                  handle: withUnsafeBytes(of: info.handle) { Array($0) }, cpupool: info.cpupool)
     }
 
     /// The size of a page counted in ``totalPages`` (`XC_PAGE_SIZE`).

@@ -89,7 +89,7 @@ final class LifecycleCommandTests: XCTestCase {
         XCTAssertEqual(name, "web")
         XCTAssertEqual(vmName, "web")
         XCTAssertEqual(xl("domid", "web").stdout, "1\n")
-        XCTAssertTrue(xl("list", "-l", "1").stdout.contains("\"name\" : \"web\""), "list -l shows the current name")
+        XCTAssertTrue(xl("list", "-l", "1").stdout.contains("\"name\": \"web\""), "list -l shows the current name")
         XCTAssertEqual(xl("domname", "1").stdout, "web\n")
         XCTAssertEqual(xl("rename", "web", "web").status, 0, "a domain may keep its own name")
         refuses(xl, ["rename", "web", "Domain-0"], "rename web: domain 0 is already named \"Domain-0\"")
@@ -123,7 +123,7 @@ final class LifecycleCommandTests: XCTestCase {
         XCTAssertEqual(Array(lines.prefix(4)), ["Usage xl [-vfN] <subcommand> [args]", "", "xl full list of subcommands:", ""])
         let commands = lines.dropFirst(4).filter { $0.hasPrefix(" ") && !$0.hasPrefix("  ") }.map { String($0.dropFirst().prefix { $0 != " " }) }
         XCTAssertEqual(commands, ["create", "destroy", "list", "pause", "unpause", "rename", "domid", "domname", "dt-overlay", "shutdown", "reboot", "console",
-                                  "network-attach", "network-detach", "network-list", "block-attach", "block-detach", "block-list"])
+                                  "uptime", "sysrq", "info", "dmesg", "network-attach", "network-detach", "network-list", "block-attach", "block-detach", "block-list"])
         XCTAssertTrue(lines[4].hasPrefix(" create              Create a domain"), lines[4])
         XCTAssertTrue(xl("help", "pause").stdout.contains("USAGE: xl pause <DOMAIN>"))
         XCTAssertEqual(xl("help", "zzz").stdout, "command \"zzz\" not implemented\n")

@@ -10,8 +10,15 @@ final class DomainInfoMappingTests: XCTestCase {
         let raw = XenDomainInfo(domid: 0, flags: 0x20, totalPages: 0x40000, onlineVCPUs: 4, cpuTimeNs: 123_456_789)
         let info = DomainInfo(xenctrl: raw)
         XCTAssertEqual(info, DomainInfo(id: 0, memoryKiB: 1_048_576, vcpus: 4, state: .running,
-                                        cpuTimeNs: 123_456_789, directMapped: true))
+                                        cpuTimeNs: 123_456_789, directMapped: true, handle: Array(repeating: 0, count: 16)))
         XCTAssertEqual(info.listColumn, "r-----")
+    }
+
+    func testTheHandleAndThePoolAreXens() {
+        let handle: [UInt8] = Array(1...16)
+        let info = DomainInfo(xenctrl: XenDomainInfo(domid: 2, flags: 0x20, totalPages: 1, onlineVCPUs: 1, cpuTimeNs: 0, handle: handle, cpupool: 3))
+        XCTAssertEqual(info.handle, handle)
+        XCTAssertEqual(info.cpupool, 3)
     }
 
     func testOtherDomainsAreNotKnownToBeDirectMapped() {

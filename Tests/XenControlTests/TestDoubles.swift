@@ -1,14 +1,17 @@
 import XenControl
 import XenTypes
 
-/// A transport that keeps every request and answers with a chosen errno, or success.
+/// A transport that keeps every request and answers with a chosen errno, or what `answer` makes of the request
+/// (by default: result 0, envelope and buffer unchanged).
 final class RecordingTransport: HypercallTransport {
     var requests: [HypercallRequest] = []
     var failure: Errno?
+    var answer: (HypercallRequest) -> HypercallReply = { HypercallReply(result: 0, envelope: $0.envelope, buffer: $0.buffer) }
 
-    func submit(_ request: HypercallRequest) throws(Errno) {
+    func submit(_ request: HypercallRequest) throws(Errno) -> HypercallReply {
         requests.append(request)
         if let failure { throw failure }
+        return answer(request)
     }
 }
 
