@@ -18,7 +18,7 @@ struct XLCommand: ParsableCommand {
         subcommands: [
             CreateCommand.self, DestroyCommand.self, ListCommand.self, PauseCommand.self, UnpauseCommand.self, RenameCommand.self,
             DomidCommand.self, DomnameCommand.self, DTOverlayCommand.self,
-            ShutdownCommand.self, RebootCommand.self, MonitorCommand.self, UptimeCommand.self, SysrqCommand.self, InfoCommand.self, DmesgCommand.self,
+            ShutdownCommand.self, RebootCommand.self, MonitorCommand.self, ConsoleCommand.self, UptimeCommand.self, SysrqCommand.self, InfoCommand.self, DmesgCommand.self,
             NetworkAttachCommand.self, NetworkDetachCommand.self, NetworkListCommand.self,
             BlockAttachCommand.self, BlockDetachCommand.self, BlockListCommand.self,
         ]

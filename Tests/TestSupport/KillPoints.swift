@@ -69,15 +69,15 @@ public enum KillPoints {
 
     /// The state of the host in `directory` with its xenstore `xenstore`; `normalise` rewrites each
     /// xenstore line and the hypervisor JSON (for values that differ run to run, such as random uuids),
-    /// and keys named in `ignoring` are dropped from the hypervisor JSON at any depth, as is `bootTime` (when each
-    /// host booted, which no command changes).
+    /// and keys named in `ignoring` are dropped from the hypervisor JSON at any depth, as are `bootTime` (when each
+    /// host booted, which no command changes) and each domain's random `handle` (its uuid, which differs host to host).
     public static func state(
         _ directory: String, xenstore: any XenStore, ignoring: Set<String> = [], normalise: (String) -> String = { $0 }
     ) throws -> State {
         let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/host.json"))
         func strip(_ value: Any) -> Any {
             if let object = value as? [String: Any] {
-                return object.filter { !ignoring.contains($0.key) && $0.key != "bootTime" }.mapValues(strip)
+                return object.filter { !ignoring.contains($0.key) && $0.key != "bootTime" && $0.key != "handle" }.mapValues(strip)
             }
             if let array = value as? [Any] { return array.map(strip) }
             return value
