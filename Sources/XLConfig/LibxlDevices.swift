@@ -189,3 +189,13 @@ extension OrderedJSON {
         .object(list.compactMap { key, value in value.map { (key, $0) } })
     }
 }
+
+extension NetworkInterface {
+    /// This interface as libxl records it in a domain's configuration (`libxl_device_nic_gen_json`, compact).
+    public var libxlJSON: String { LibxlNic(self).ordered.rendered(pretty: false) }
+}
+
+extension Disk {
+    /// This disk as libxl records it in a domain's configuration (`libxl_device_disk_gen_json`, compact).
+    public var libxlJSON: String { LibxlDisk(self).ordered.rendered(pretty: false) }
+}

@@ -43,8 +43,8 @@ public indirect enum OrderedJSON: Sendable {
         }
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func quoted(_ value: String) -> String {
+    /// A JSON string literal as yajl writes it: quotes, backslashes and control characters escaped.
+    public static func quoted(_ value: String) -> String {
         var result = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

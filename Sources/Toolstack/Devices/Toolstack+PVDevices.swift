@@ -79,7 +79,7 @@ extension Toolstack {
         recorded.devid = devid
         recorded.mac = nic.mac
         recorded.type = .vif
-        let record = updateRecord ? try recordChange(info.id, prefix: prefix) { RecordDeviceList.adding(LibxlDeviceJSON.nic(recorded), to: "nics", in: $0) } : nil
+        let record = updateRecord ? try recordChange(info.id, prefix: prefix) { RecordDeviceList.adding(recorded.libxlJSON, to: "nics", in: $0) } : nil
         if dryRun {
             output("dry run: would add vif \(devid) (mac \(nic.mac?.description ?? "")) at \(nodes.frontendPath) served from \(nodes.backendPath)")
             return devid
@@ -168,7 +168,10 @@ extension Toolstack {
             throw ToolstackError("\(at)the domain already has a disk \(disk.vdev)")
         }
         let nodes = PVDeviceNodes.vbd(disk, devid: devid, domain: info.id, backendDomain: backend)
-        let record = updateRecord ? try recordChange(info.id, prefix: prefix) { RecordDeviceList.adding(LibxlDeviceJSON.disk(disk), to: "disks", in: $0) } : nil
+        // The record keeps the disk as set up: libxl's default format (raw) filled in, as libxl records it.
+        var recorded = disk
+        recorded.format = disk.format ?? .raw
+        let record = updateRecord ? try recordChange(info.id, prefix: prefix) { RecordDeviceList.adding(recorded.libxlJSON, to: "disks", in: $0) } : nil
         if dryRun {
             output("dry run: would add \(disk.vdev) (devid \(devid), \(target)) at \(nodes.frontendPath) served from \(nodes.backendPath)")
             return

@@ -1,3 +1,5 @@
+import XLConfig
+
 /// A configuration record as JSON that keeps what libxl wrote: its keys in order and its numbers and literals as
 /// written, so `xl list -l` prints a record as upstream's does (yajl's beautified output: four-space indents,
 /// `"key": value`).
@@ -49,37 +51,13 @@ public indirect enum RecordJSON: Hashable, Sendable {
         let pad = { (level: Int) in String(repeating: "    ", count: level) }
         switch self {
         case .literal(let text): return text
-        case .string(let text): return Self.quoted(text)
+        case .string(let text): return OrderedJSON.quoted(text)
         case .array(let items):
             return "[\n" + items.map { pad(level + 1) + $0.rendered(level: level + 1) }.joined(separator: ",\n") + "\n" + pad(level) + "]"
         case .object(let members):
-            return "{\n" + members.map { pad(level + 1) + Self.quoted($0.key) + ": " + $0.value.rendered(level: level + 1) }.joined(separator: ",\n")
+            return "{\n" + members.map { pad(level + 1) + OrderedJSON.quoted($0.key) + ": " + $0.value.rendered(level: level + 1) }.joined(separator: ",\n")
                 + "\n" + pad(level) + "}"
         }
-    }
-
-    /// A JSON string literal as yajl writes it: quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{8}": result += "\\b"
-            case "\u{C}": result += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
     }
 
     private struct Parser {
