@@ -24,11 +24,14 @@ final class CommandContext {
         self.executable = executable
     }
 
-    /// The simulated host's directory, from `--simulate` or `XL_SIMULATE`.
+    /// The simulated host's directory, from `--simulate` or `XL_SIMULATE`, made absolute: the monitor a create
+    /// leaves behind works from `/`, and the host's files must be the same ones from there.
     var simulationDirectory: String? {
-        if let directory = globals.simulate { return directory }
-        if let directory = environment["XL_SIMULATE"], !directory.isEmpty { return directory }
-        return nil
+        guard let directory = globals.simulate ?? environment["XL_SIMULATE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return nil
+        }
+        if directory.hasPrefix("/") { return directory }
+        return FileManager.default.currentDirectoryPath + "/" + directory
     }
 
     /// Where libxl's per-domain userdata files are kept: `DIR/var/lib/xen` on a simulated host, else `XEN_LIB_DIR` from

@@ -2,27 +2,34 @@ import XenSys
 import XenTypes
 
 /// The real xenstore: a libxenstore socket connection to xenstored behind the ``XenStore`` protocol.
+///
+/// Requests go over one connection, and each watch gets a connection of its own that carries nothing
+/// else. The static `libxenstore.a` that distributions ship is built without its reader thread: on a
+/// connection with a watch, an event that arrives ahead of a reply makes the request fail (`EINVAL`)
+/// and closes the socket. A connection holding a single watch sees its reply before any event, and
+/// ``unwatch(_:token:)`` closes it rather than sending `XS_UNWATCH` behind queued events.
 public final class LibXenStoreBackend: XenStore {
     private let xs: LibXenStore
+    private let connect: () throws(LibXenStoreError) -> LibXenStore
+    private var watchers: [(path: String, token: String, connection: LibXenStore)] = []
 
     /// Connects to xenstored's unix socket: `socketPath`, or the one libxenstore finds from the environment.
-    public init(socketPath: String? = nil) throws(XenStoreError) {
-        do {
-            xs = try LibXenStore(socketPath: socketPath)
-        } catch {
-            throw XenStoreError("open", path: socketPath ?? LibXenStore.socketPath, errno: error.errno)
+    public convenience init(socketPath: String? = nil) throws(XenStoreError) {
+        try self.init(at: socketPath ?? LibXenStore.socketPath) { () throws(LibXenStoreError) in
+            try LibXenStore(socketPath: socketPath)
         }
     }
 
     /// A guest's connection: libxenstore on the xenbus device (`/dev/xen/xenbus`, or the path in
     /// `XENSTORED_PATH`), as `get_overlay` opens it inside a domU.
     public static func guest() throws(XenStoreError) -> LibXenStoreBackend {
-        do { return LibXenStoreBackend(opened: try LibXenStore.guest()) } catch {
-            throw XenStoreError("open", path: "/dev/xen/xenbus", errno: error.errno)
-        }
+        try LibXenStoreBackend(at: "/dev/xen/xenbus") { () throws(LibXenStoreError) in try LibXenStore.guest() }
     }
 
-    private init(opened: LibXenStore) { xs = opened }
+    private init(at place: String, _ connect: @escaping () throws(LibXenStoreError) -> LibXenStore) throws(XenStoreError) {
+        do { xs = try connect() } catch { throw XenStoreError("open", path: place, errno: error.errno) }
+        self.connect = connect
+    }
 
     private func call<T>(_ operation: String, _ path: String?, _ body: () throws(LibXenStoreError) -> T) throws(XenStoreError) -> T {
         do {
@@ -103,16 +110,28 @@ public final class LibXenStoreBackend: XenStore {
         }
     }
 
+    /// Opens a connection for this watch alone and registers it there.
     public func watch(_ path: String, token: String) throws(XenStoreError) {
-        try call("watch", path) { () throws(LibXenStoreError) in try xs.watch(path, token: token) }
+        let connection: LibXenStore
+        do { connection = try connect() } catch { throw XenStoreError("watch", path: path, errno: error.errno) }
+        try call("watch", path) { () throws(LibXenStoreError) in try connection.watch(path, token: token) }
+        watchers.append((path: path, token: token, connection: connection))
     }
 
+    /// Closes the watch's connection, which ends the watch in xenstored; `ENOENT` for a watch never set.
     public func unwatch(_ path: String, token: String) throws(XenStoreError) {
-        try call("unwatch", path) { () throws(LibXenStoreError) in try xs.unwatch(path, token: token) }
+        guard let index = watchers.firstIndex(where: { $0.path == path && $0.token == token }) else {
+            throw XenStoreError("unwatch", path: path, errno: .ENOENT)
+        }
+        watchers.remove(at: index)
     }
 
+    /// Waits on every watch's connection at once and reads the first event that is there.
     public func readWatch(timeout: Double) throws(XenStoreError) -> XenStoreWatchEvent? {
-        let event = try call("read-watch", nil) { () throws(LibXenStoreError) in try xs.readWatch(timeout: timeout) }
+        let connections = watchers.map(\.connection)
+        let event = try call("read-watch", nil) { () throws(LibXenStoreError) in
+            try LibXenStore.readWatch(on: connections, timeout: timeout)
+        }
         return event.map { XenStoreWatchEvent(path: $0.path, token: $0.token) }
     }
 

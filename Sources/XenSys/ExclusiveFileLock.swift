@@ -15,13 +15,7 @@ public final class ExclusiveFileLock {
 
     /// Takes the lock on `path` (creating the file and its directory); nil when another process holds it.
     public static func take(_ path: String) throws(Errno) -> ExclusiveFileLock? {
-        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-            var prefix = ""
-            for part in path[..<slash].split(separator: "/") {
-                prefix += "/" + part
-                if mkdir(prefix, 0o755) != 0, errno != EEXIST { throw Errno.current }
-            }
-        }
+        try LocalFiles.makeParentDirectories(of: path)
         let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw Errno.current }
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {

@@ -128,11 +128,6 @@ public final class LibXenStore {
         guard xs_watch(handle, path, token) else { throw Self.failure("xs_watch") }
     }
 
-    /// `xs_unwatch`.
-    public func unwatch(_ path: String, token: String) throws(LibXenStoreError) {
-        guard xs_unwatch(handle, path, token) else { throw Self.failure("xs_unwatch") }
-    }
-
     /// `xs_fileno`: readable while watch events are queued.
     public func fileDescriptor() throws(LibXenStoreError) -> Int32 {
         let fd = xs_fileno(handle)
@@ -140,15 +135,20 @@ public final class LibXenStore {
         return fd
     }
 
-    /// `poll` on `xs_fileno` for up to `timeout` seconds, then `xs_read_watch`: `(path, token)`, or `nil` on timeout.
-    public func readWatch(timeout: Double) throws(LibXenStoreError) -> (path: String, token: String)? {
-        var pollfd = pollfd(fd: try fileDescriptor(), events: Int16(POLLIN), revents: 0)
+    /// `poll` on the `xs_fileno` of every connection for up to `timeout` seconds, then `xs_read_watch`
+    /// on the first ready one: `(path, token)`, or `nil` on timeout. With no connections it just waits.
+    public static func readWatch(on connections: [LibXenStore], timeout: Double) throws(LibXenStoreError) -> (path: String, token: String)? {
+        var fds: [pollfd] = []
+        for connection in connections {
+            fds.append(pollfd(fd: try connection.fileDescriptor(), events: Int16(POLLIN), revents: 0))
+        }
         let milliseconds = Int32(clamping: Int((max(0, timeout) * 1000).rounded(.up)))
-        let ready = poll(&pollfd, 1, milliseconds)
-        guard ready >= 0 else { throw Self.failure("poll") }
-        guard ready > 0 else { return nil }
+        let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), milliseconds) }
+        guard ready >= 0 else { throw failure("poll") }
+        guard let index = fds.firstIndex(where: { $0.revents != 0 }) else { return nil }
+        let handle = connections[index].handle
         var count: UInt32 = 0
-        guard let event = xs_read_watch(handle, &count) else { throw Self.failure("xs_read_watch") }
+        guard let event = xs_read_watch(handle, &count) else { throw failure("xs_read_watch") }
         defer { free(event) }
         guard count > XS_WATCH_TOKEN.rawValue, let path = event[Int(XS_WATCH_PATH.rawValue)], let token = event[Int(XS_WATCH_TOKEN.rawValue)]
         else { throw LibXenStoreError("xs_read_watch", errno: .EIO) }

@@ -29,13 +29,7 @@ public final class LocalFiles {
     /// `libxl__userdata_store` does: a reader sees the old file or the new one, never part of one. The directory
     /// is created (mode 0755) when missing; a failure removes `temporary` again.
     public func replace(_ path: String, via temporary: String, with bytes: [UInt8], mode: UInt32) throws(Errno) {
-        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-            var prefix = ""
-            for part in path[..<slash].split(separator: "/") {
-                prefix += "/" + part
-                if mkdir(prefix, 0o755) != 0, errno != EEXIST { throw Errno.current }
-            }
-        }
+        try Self.makeParentDirectories(of: path)
         let descriptor = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
         guard descriptor >= 0 else { throw Errno.current }
         var offset = 0
@@ -60,5 +54,16 @@ public final class LocalFiles {
     /// Removes the file; one that does not exist is not an error.
     public func remove(_ path: String) throws(Errno) {
         guard unlink(path) == 0 || errno == ENOENT else { throw Errno.current }
+    }
+
+    /// Creates the directories above `path` that are missing (mode 0755), relative to the working directory when
+    /// `path` is relative.
+    static func makeParentDirectories(of path: String) throws(Errno) {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path[..<slash].split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST { throw Errno.current }
+        }
     }
 }

@@ -33,6 +33,23 @@ final class UserdataRecordTests: XCTestCase {
         XCTAssertEqual(files(xl), [], "destroy removes the record")
     }
 
+    func testARelativeSimulatedHostDirectoryKeepsItsRecordsInside() throws {
+        let xl = try XLRunner()
+        let kernel = try xl.file("Image", CreateFixtures.kernel)
+        let config = try xl.file("g.cfg", Array("name = \"g\"\nkernel = \"\(kernel)\"\nmemory = 64\n".utf8))
+        let previous = FileManager.default.currentDirectoryPath
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(xl.scratch.path))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
+        xl.environment["XL_SIMULATE"] = "host"
+        xl.monitors = true
+        let created = xl("create", config)
+        XCTAssertEqual(created.status, 0, created.stderr)
+        XCTAssertEqual(files(xl).count, 1, "the record is under the relative directory, not under /")
+        // The monitor runs from /: it was handed the host's absolute path, and its shutdown of the domain shows it.
+        XCTAssertEqual(xl("shutdown", "-w", "g").status, 0)
+        XCTAssertEqual(files(xl), [], "the monitor found the domain gone and removed its record")
+    }
+
     func testListLongReadsARecordFileUpstreamWrote() throws {
         let xl = try ShutdownCommandTests.host()
         let uuid = try uuid(xl, 1)

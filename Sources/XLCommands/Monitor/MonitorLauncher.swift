@@ -25,8 +25,11 @@ enum MonitorLauncher {
     static func launch(_ domain: DomainID, log: String, executable: String, context: CommandContext, _ prefix: String) throws -> Int32 {
         let lock = try DomainMonitor.takeLock(domain, simulation: context.simulationDirectory, prefix)
         var arguments: [String] = Array(repeating: "-v", count: context.globals.verbose)
-        if let directory = context.globals.simulate { arguments += ["--simulate", directory] }
-        if let tree = context.globals.hostDTB { arguments += ["--host-dtb", tree] }
+        // The monitor runs from /, so the paths it is given are absolute.
+        if let directory = context.simulationDirectory { arguments += ["--simulate", directory] }
+        if let tree = context.globals.hostDTB {
+            arguments += ["--host-dtb", tree.hasPrefix("/") ? tree : FileManager.default.currentDirectoryPath + "/" + tree]
+        }
         arguments += ["monitor", "--lock-fd", String(DetachedProcess.passedDescriptor), String(domain.rawValue)]
         let environment = context.environment.filter { !HostSessions.commandOnly.contains($0.key) }
         let pid: Int32
