@@ -25,7 +25,9 @@ struct Dom0lessStub: Codable, Hashable {
         OrderedJSON.object([
             ("c_info", .object([("type", .string(c_info.type)), ("name", .string(c_info.name)), ("uuid", .string(c_info.uuid))])),
             ("b_info", .object([("max_vcpus", .unsigned(UInt64(max(b_info.max_vcpus, 0)))), ("max_memkb", .unsigned(b_info.max_memkb)),
-                                ("target_memkb", .unsigned(b_info.target_memkb))])),
+                                ("target_memkb", .unsigned(b_info.target_memkb)),
+                                // libxl reads the domain type back from this key (upstream's stub has it too).
+                                ("type.\(c_info.type)", .object([]))])),
         ]).rendered(pretty: true)
     }
 

@@ -100,6 +100,9 @@ struct LibxlDomainConfig: Codable, Hashable {
                 ("iomem", b_info.iomem.map { .array($0.map { members([("start", .unsigned($0.start)), ("number", .unsigned($0.number)), ("gfn", .unsigned($0.gfn))]) }) }),
                 ("kernel", .string(b_info.kernel)), ("cmdline", b_info.cmdline.map(OrderedJSON.string)),
                 ("ramdisk", b_info.ramdisk.map(OrderedJSON.string)), ("device_tree", b_info.device_tree.map(OrderedJSON.string)),
+                // The keyed union `u`: libxl keys it by the domain type and reads the type back from the key, and
+                // its `xl list -l` aborts on a record without it.
+                ("type.\(c_info.type)", .object([])),
                 ("arch_arm", arch),
             ])),
             ("disks", disks.map { .array($0.map(\.ordered)) }),

@@ -25,7 +25,8 @@ public indirect enum OrderedJSON: Sendable {
         case .bool(let value):
             text += value ? "true" : "false"
         case .array(let items):
-            text += "[" + newline
+            // yajl's beautifier opens and closes on lines of their own: an empty one keeps a blank line.
+            text += "[" + newline + (items.isEmpty ? newline : "")
             for (index, item) in items.enumerated() {
                 text += pad(indent + 1)
                 item.write(to: &text, pretty: pretty, indent: indent + 1)
@@ -33,7 +34,7 @@ public indirect enum OrderedJSON: Sendable {
             }
             text += pad(indent) + "]"
         case .object(let members):
-            text += "{" + newline
+            text += "{" + newline + (members.isEmpty ? newline : "")
             for (index, (key, value)) in members.enumerated() {
                 text += pad(indent + 1) + Self.quoted(key) + (pretty ? ": " : ":")
                 value.write(to: &text, pretty: pretty, indent: indent + 1)

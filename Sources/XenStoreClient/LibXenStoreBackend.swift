@@ -110,8 +110,12 @@ public final class LibXenStoreBackend: XenStore {
         }
     }
 
-    /// Opens a connection for this watch alone and registers it there.
+    /// Opens a connection for this watch alone and registers it there; the same path and token twice is
+    /// `EEXIST`, as xenstored answers on one connection.
     public func watch(_ path: String, token: String) throws(XenStoreError) {
+        if watchers.contains(where: { $0.path == path && $0.token == token }) {
+            throw XenStoreError("watch", path: path, errno: .EEXIST)
+        }
         let connection: LibXenStore
         do { connection = try connect() } catch { throw XenStoreError("watch", path: path, errno: error.errno) }
         try call("watch", path) { () throws(LibXenStoreError) in try connection.watch(path, token: token) }

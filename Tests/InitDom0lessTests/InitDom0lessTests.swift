@@ -198,6 +198,11 @@ final class InitDom0lessTests: XCTestCase {
         let text = String(decoding: first.dropLast(), as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("{\n    \"c_info\": {\n        \"type\": \"pvh\",\n        \"name\": \""), text)
         XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        if Xenstored.isAvailable {
+            // libxl takes b_info's type from the record; without it Debian's xl list -l aborts on the domain.
+            let reading = try LibxlRecordOracle().read(directory + "/h421/var/lib/xen/" + records[0])
+            XCTAssertEqual([reading.createType, reading.buildType], ["pvh", "pvh"], reading.json)
+        }
         // A file gone missing is written again by the next run, which otherwise skips the domains.
         try FileManager.default.removeItem(atPath: directory + "/h421/var/lib/xen/" + records[0])
         XCTAssertEqual(InitDom0lessMain.run(["--simulate", directory + "/h421"], environment: [:], output: output), 0)

@@ -32,20 +32,25 @@ public final class Xenstored {
     public static func shimLibrary() throws -> String { try shim.get() }
 
     private static func buildShim() -> Result<String, XenstoredError> {
-        guard let source = Bundle.module.url(forResource: "fakexen", withExtension: "c") else {
-            return .failure(XenstoredError("fakexen.c is missing from the TestSupport bundle"))
+        compile("fakexen", into: "libfakexen.so", ["-shared", "-fPIC", "-O2"], libraries: ["-ldl"])
+    }
+
+    /// Compiles the bundled C file `name.c` into `product` in a directory of this test process; its path.
+    static func compile(_ name: String, into product: String, _ flags: [String], libraries: [String]) -> Result<String, XenstoredError> {
+        guard let source = Bundle.module.url(forResource: name, withExtension: "c") else {
+            return .failure(XenstoredError("\(name).c is missing from the TestSupport bundle"))
         }
         guard let cc = compiler else { return .failure(XenstoredError(unavailableReason)) }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("xl-swift-fakexen-\(ProcessInfo.processInfo.processIdentifier)")
-        let library = directory.appendingPathComponent("libfakexen.so").path
+        let output = directory.appendingPathComponent(product).path
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let output = try run(cc, ["-shared", "-fPIC", "-O2", "-o", library, source.path, "-ldl"])
-            guard output.status == 0 else { return .failure(XenstoredError("cc failed building the shim: \(output.text)")) }
-            return .success(library)
+            let result = try run(cc, flags + ["-o", output, source.path] + libraries)
+            guard result.status == 0 else { return .failure(XenstoredError("cc failed building \(product): \(result.text)")) }
+            return .success(output)
         } catch {
-            return .failure(XenstoredError("cannot build the shim: \(error)"))
+            return .failure(XenstoredError("cannot build \(product): \(error)"))
         }
     }
 

@@ -69,7 +69,7 @@ final class ListFormatTests: XCTestCase {
         let file = xl.directory + "/var/lib/xen/userdata-d.1.\(try uuid(xl)).libxl-json"
         let record = String(decoding: try XCTUnwrap(FileManager.default.contents(atPath: file)).dropLast(), as: UTF8.self)
         let nested = record.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-            .map { $0.offset == 0 ? String($0.element) : "        " + $0.element }.joined(separator: "\n")
+            .map { $0.offset == 0 || $0.element.isEmpty ? String($0.element) : "        " + $0.element }.joined(separator: "\n")
         XCTAssertEqual(xl("list", "-l").stdout, "[\n    {\n        \"domid\": 1,\n        \"config\": " + nested + "\n    }\n]\n\n")
         // The current name, in the record's place for it (xl rename changes it after the record was written).
         XCTAssertEqual(xl("rename", "g", "h").status, 0)

@@ -33,6 +33,16 @@ final class UserdataRecordTests: XCTestCase {
         XCTAssertEqual(files(xl), [], "destroy removes the record")
     }
 
+    func testLibxlReadsTheRecordOfAPVHDomainWithDevices() throws {
+        try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
+        let xl = try ShutdownCommandTests.host("vif = [ 'bridge=xenbr0' ]\n")
+        let path = xl.directory + "/var/lib/xen/" + (try XCTUnwrap(files(xl).first))
+        let reading = try LibxlRecordOracle().read(path)
+        // libxl takes b_info's type from the record's "type.pvh" key: without it Debian's xl list -l aborts.
+        XCTAssertEqual([reading.createType, reading.buildType], ["pvh", "pvh"], reading.json)
+        XCTAssertTrue(reading.json.contains("\"bridge\": \"xenbr0\""), reading.json)
+    }
+
     func testARelativeSimulatedHostDirectoryKeepsItsRecordsInside() throws {
         let xl = try XLRunner()
         let kernel = try xl.file("Image", CreateFixtures.kernel)
@@ -47,6 +57,9 @@ final class UserdataRecordTests: XCTestCase {
         XCTAssertEqual(files(xl).count, 1, "the record is under the relative directory, not under /")
         // The monitor runs from /: it was handed the host's absolute path, and its shutdown of the domain shows it.
         XCTAssertEqual(xl("shutdown", "-w", "g").status, 0)
+        // The monitor removes the record just after the domain is gone.
+        let deadline = Date().addingTimeInterval(10)
+        while !files(xl).isEmpty, Date() < deadline { usleep(20_000) }
         XCTAssertEqual(files(xl), [], "the monitor found the domain gone and removed its record")
     }
 
