@@ -311,6 +311,24 @@ show xl shutdown -F midway
 show xl list
 show xl destroy midway
 
+step "PV devices: vif= and disk= at create (a file goes through the block script's loop device), attach, list and detach; what needs QEMU or a device model is refused in one line"
+truncate -s 16M disk.img
+show xl create -e midway.cfg 'vif=["bridge=xenbr0"]' "disk=[\"$work/disk.img,raw,xvda,rw\"]"
+show xl network-attach midway bridge=xenbr0 mac=00:16:3e:00:00:02
+show xl block-attach midway "$work/disk.img,raw,xvdb,r"
+show xl network-list midway
+show xl block-list midway
+show xl block-attach midway "$work/disk.img,qcow2,xvdc,r"
+show xl network-attach midway model=e1000
+show xl block-detach midway xvdb
+show xl network-detach midway 1
+show xl network-list midway
+show xl destroy midway
+
+step "Seed 002's flow: after init-dom0less, xl network-attach hotplugs a PV network interface into a dom0less guest"
+show xl --simulate "$work/dl421" network-attach 1 type=vif
+show xl --simulate "$work/dl421" network-list 1
+
 step "xl create's options: -V refused on ARM; xendomains' create --quiet --dryrun --defconfig FILE"
 show xl create -V midway.cfg
 show xl create --quiet --dryrun --defconfig midway.cfg

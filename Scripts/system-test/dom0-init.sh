@@ -88,6 +88,8 @@ pv_devices() { # WHO XL
     xenstore-ls -fp / >/tmp/xs-before-pv-$who.xs 2>&1
     if run net-attach-$who "$xl" network-attach 1 type=vif; then
         wait_for net-ping-$who 180 ping -c 1 -W 2 192.168.0.2
+        # The guest's own ping of dom0 (its ten pings take 10 s): its line on Xen's console, before the detach.
+        wait_for net-guest-ping-$who 60 sh -c "$XL_DEBIAN dmesg | grep -q 'ST-GUEST enhanced ping ok'"
         dump xs-net-$who
         run net-list-$who "$xl" network-list 1
         run net-list-debian-$who "$XL_DEBIAN" network-list 1
@@ -114,6 +116,9 @@ pv_devices() { # WHO XL
         sleep 2
     fi
     dump_changes xs-pv-destroyed-$who xs-before-pv-$who
+    # The hotplug scripts send their stderr here: what made one fail.
+    [ ! -s /var/log/xen/xen-hotplug.log ] || emit hotplug-log-$who /var/log/xen/xen-hotplug.log
+    : >/var/log/xen/xen-hotplug.log
 }
 
 boot_started=$(now)
@@ -213,6 +218,9 @@ else
         wait_for life-printed 240 guest_printed
         domid=$(domid_of st-guest)
         wait_for life-connected 60 guest_connected "$domid"
+        # xl console without a terminal, ours and then Debian's: what the guest writes while attached.
+        run life-console-ours timeout 6 "$XL_OURS" console st-guest </dev/null
+        run life-console-debian timeout 6 "$XL_DEBIAN" console st-guest </dev/null
         run life-pause "$XL_OURS" pause st-guest
         run life-list-paused-debian "$XL_DEBIAN" list st-guest
         run life-list-paused-ours "$XL_OURS" list st-guest
@@ -256,6 +264,8 @@ else
         run ops-list-after-$who "$XL_DEBIAN" list
         dump_changes xs-after-ops-$who xs-before-ops-$who
     done
+    # What the monitors our create left behind logged.
+    [ ! -s /var/log/xen/xl-st-guest.log ] || emit ops-monitor-log /var/log/xen/xl-st-guest.log
 
     # dt-overlay add: this Xen has no CONFIG_OVERLAY_DTB.
     xenstore-ls -fp / >/tmp/xs-before-overlay.xs 2>&1

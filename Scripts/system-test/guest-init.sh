@@ -48,5 +48,11 @@ for module in /lib/modules/*.ko; do [ -e "$module" ] && /bin/busybox insmod "$mo
         /bin/busybox sleep 2
     done
 ) &
-# Short sleeps, so that the reboot trap runs soon after the signal.
-while :; do /bin/busybox sleep 2; done
+# Short sleeps, so that the reboot trap runs soon after the signal. The created guest also writes a
+# tick on its console each time, for the xl console check (dom0 attaches after boot).
+tick=0
+while :; do
+    /bin/busybox sleep 2
+    tick=$((tick + 1))
+    [ "$name" != st-guest ] || echo "ST-GUEST $name tick $tick" >/dev/console
+done

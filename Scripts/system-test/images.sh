@@ -11,7 +11,8 @@ ST_PT_IRQ=39
 # Where the boot modules go: above the DTB QEMU places at 128 MiB into RAM.
 ST_MODULE_BASE=$((0x4a000000))
 
-ST_XEN_TOOLS=(xl xenstored xenconsoled init-dom0less xen-init-dom0 libxl-save-helper)
+# xenconsole is the client Debian's xl console runs.
+ST_XEN_TOOLS=(xl xenstored xenconsoled xenconsole init-dom0less xen-init-dom0 libxl-save-helper)
 ST_XEN_MODULES=(xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc)
 # PV devices: dom0's back ends and the bridge (in load order), the guests' front ends. A module the
 # kernel has built in is not in its package and is left out.

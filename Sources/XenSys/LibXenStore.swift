@@ -135,23 +135,45 @@ public final class LibXenStore {
         return fd
     }
 
-    /// `poll` on the `xs_fileno` of every connection for up to `timeout` seconds, then `xs_read_watch`
-    /// on the first ready one: `(path, token)`, or `nil` on timeout. With no connections it just waits.
+    /// The first watch event queued on any of `connections`, waiting up to `timeout` seconds: `(path, token)`,
+    /// or `nil` on timeout. With no connections it just waits.
+    ///
+    /// Each connection is asked with `xs_check_watch`, which never blocks, then `poll` waits on their `xs_fileno`.
+    /// The shared libxenstore's reader thread makes that descriptor readable as an event comes in. The static
+    /// `libxenstore.a` has no reader thread: nothing makes it readable, and only `xs_check_watch` reads the
+    /// socket. So the waits between checks are short at first and grow from 10 ms to at most 500 ms.
     public static func readWatch(on connections: [LibXenStore], timeout: Double) throws(LibXenStoreError) -> (path: String, token: String)? {
+        let deadline = ContinuousClock.now + .milliseconds(Int64((max(0, min(timeout, 86_400)) * 1000).rounded(.up)))
         var fds: [pollfd] = []
         for connection in connections {
             fds.append(pollfd(fd: try connection.fileDescriptor(), events: Int16(POLLIN), revents: 0))
         }
-        let milliseconds = Int32(clamping: Int((max(0, timeout) * 1000).rounded(.up)))
-        let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), milliseconds) }
-        guard ready >= 0 else { throw failure("poll") }
-        guard let index = fds.firstIndex(where: { $0.revents != 0 }) else { return nil }
-        let handle = connections[index].handle
-        var count: UInt32 = 0
-        guard let event = xs_read_watch(handle, &count) else { throw failure("xs_read_watch") }
+        var slice: Int64 = 10
+        while true {
+            for connection in connections {
+                if let event = try connection.checkWatch() { return event }
+            }
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else { return nil }
+            let leftMilliseconds = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1
+            let wait = Int32(min(slice, leftMilliseconds))
+            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), wait) }
+            if ready < 0, Glibc.errno != EINTR { throw failure("poll") }
+            slice = min(slice * 2, 500)
+        }
+    }
+
+    /// `xs_check_watch`: the next event queued on this connection, or `nil` when there is none (`EAGAIN`).
+    func checkWatch() throws(LibXenStoreError) -> (path: String, token: String)? {
+        guard let event = xs_check_watch(handle) else {
+            if Glibc.errno == EAGAIN { return nil }
+            throw Self.failure("xs_check_watch")
+        }
         defer { free(event) }
-        guard count > XS_WATCH_TOKEN.rawValue, let path = event[Int(XS_WATCH_PATH.rawValue)], let token = event[Int(XS_WATCH_TOKEN.rawValue)]
-        else { throw LibXenStoreError("xs_read_watch", errno: .EIO) }
+        // libxenstore asserts that an event has at least its path and token.
+        guard let path = event[Int(XS_WATCH_PATH.rawValue)], let token = event[Int(XS_WATCH_TOKEN.rawValue)] else {
+            throw LibXenStoreError("xs_check_watch", errno: .EIO)
+        }
         return (path: String(cString: path), token: String(cString: token))
     }
 
