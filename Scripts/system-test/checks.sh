@@ -141,14 +141,9 @@ st_checks() {
     st_check_create
     st_check_life
     st_check_console
-    # Checks that do not pass on real Xen yet (Docs/system-test.md, KNOWN FAILURES): selectable, reported as a skip.
-    if [ "${SYSTEM_TEST_LIFE_PV:-0}" = 1 ]; then
-        st_check_shutdown
-        st_check_pv
-        st_check_dom0less_shutdown
-    else
-        st_result SKIP "shutdown/reboot, PV-device and dom0less shutdown checks" "known to fail on real Xen 4.20 yet (Docs/system-test.md); SYSTEM_TEST_LIFE_PV=1 runs them"
-    fi
+    st_check_shutdown
+    st_check_pv
+    st_check_dom0less_shutdown
     st_check_overlay
 }
 

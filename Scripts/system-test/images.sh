@@ -144,8 +144,9 @@ st_dom0_initramfs() {
     cp "$ST_CACHE"/kernel/backend/*.ko "$root/lib/modules/backend/" 2>/dev/null || true
     # The hotplug scripts (vif-bridge, block) xl runs, Debian's, and the bash they need.
     cp -a "$ST_SYSROOT/etc/xen/scripts" "$root/etc/xen/scripts"
-    cp "$ST_SYSROOT/usr/bin/bash" "$root/usr/bin/bash"
-    st_copy_libraries "$root" "$root/usr/bin/bash"
+    # util-linux's flock: the block script's lock (claim_lock) needs it, and busybox has none.
+    cp "$ST_SYSROOT/usr/bin/bash" "$ST_SYSROOT/usr/bin/flock" "$root/usr/bin/"
+    st_copy_libraries "$root" "$root/usr/bin/bash" "$root/usr/bin/flock"
     # Ours.
     mkdir -p "$root/opt/xl-swift/bin"
     cp "$ST_OUT/bin/xl" "$ST_OUT/bin/init-dom0less" "$root/opt/xl-swift/bin/"
