@@ -14,6 +14,8 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs run /run
 mkdir -p /run/xen /run/xenstored /dev/pts /tmp
+# What udev would add: the block script's lock stats /dev/stdin (without it, it loops for ever).
+ln -sf /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin; ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
 exec </dev/console >/dev/console 2>&1
 
