@@ -43,7 +43,8 @@ struct GetOverlayCommand: ParsableCommand {
             one line, `add REQUEST NODE_NAME TYPE PARTIAL FILE` or `remove REQUEST NODE_NAME TYPE PARTIAL`. \
             The caller applies or removes the overlay and reports with --report REQUEST applied|removed, \
             or error REASON. get_overlay.sh does all of it. See Docs/overlay-handoff.md.
-            """)
+            """,
+        version: ToolVersion.line("get_overlay"))
 
     @Option(help: ArgumentHelp("Play guest DOMAIN of the simulated host kept in DIR.", valueName: "DIR"))
     var simulate: String?

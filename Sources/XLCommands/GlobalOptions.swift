@@ -11,6 +11,9 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .customShort("f"), help: "Force: allow what xl would otherwise refuse.")
     var force = false
 
+    @Flag(name: .customLong("version"), help: "Print the version and exit.")
+    var version = false
+
     @Option(name: .customLong("simulate"), help: ArgumentHelp("Run against a simulated Xen host kept in DIR (also XL_SIMULATE).", valueName: "DIR"))
     var simulate: String?
 

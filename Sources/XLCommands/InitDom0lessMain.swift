@@ -4,7 +4,7 @@ import Toolstack
 /// The `init-dom0less` entry point as a function of its arguments, environment and output.
 public enum InitDom0lessMain {
     static let usageText = """
-        Usage: init-dom0less [-v] [--simulate DIR] [--host-dtb FILE] [--xen-version X.Y]
+        Usage: init-dom0less [-v] [--version] [--simulate DIR] [--host-dtb FILE] [--xen-version X.Y]
 
         Makes the domains Xen started at boot with xen,enhanced usable with PV drivers: xenstore page,
         uuid, xenstore entries, then introduction to xenstored. Prints one line per domain; exits 1 if
@@ -24,6 +24,10 @@ public enum InitDom0lessMain {
         do { globals = try GlobalOptions.parse(globalArguments) } catch {
             output.error("init-dom0less: \(GlobalOptions.message(for: error))")
             return 2
+        }
+        if globals.version {
+            output.line(ToolVersion.line("init-dom0less"))
+            return 0
         }
         guard rest.isEmpty, !globals.dryRun, !globals.force else {
             output.error("init-dom0less: unexpected argument \(rest.first ?? (globals.dryRun ? "-N" : "-f"))\n" + usageText)

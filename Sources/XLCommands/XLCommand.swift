@@ -14,6 +14,7 @@ struct XLCommand: ParsableCommand {
               --host-dtb FILE    the device tree Xen booted with (checks; boots a new simulated host)
               --xen-version X.Y  the Xen release of a new simulated host (default 4.19)
               --xen-flavour NAME upstream (default) or xilinx: the Xen of a new simulated host
+              --version          print the version and exit
             """,
         subcommands: [
             CreateCommand.self, DestroyCommand.self, ListCommand.self, PauseCommand.self, UnpauseCommand.self, RenameCommand.self,

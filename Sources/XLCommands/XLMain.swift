@@ -13,7 +13,13 @@ public enum XLMain {
         do {
             globals = try GlobalOptions.parse(globalArguments)
         } catch {
-            return usage(error, output)
+            guard XLCommand.exitCode(for: error) != .success else { return usage(error, output) }
+            output.error("xl: \(GlobalOptions.message(for: error)) (global options come before the subcommand; see xl -h)")
+            return 2
+        }
+        if globals.version {
+            output.line(ToolVersion.line("xl"))
+            return 0
         }
         guard !commandArguments.isEmpty else {
             output.error(XLCommand.helpMessage())
