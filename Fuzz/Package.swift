@@ -1,4 +1,5 @@
 // swift-tools-version: 5.4
+// SPDX-License-Identifier: Apache-2.0
 // 5.4, not 6.0: from 5.5 on, SwiftPM links every executable with `--defsym main=<module>_main` (so tests can link
 // executables), and a fuzzer has no main of its own; libFuzzer's main calls LLVMFuzzerTestOneInput.
 import PackageDescription

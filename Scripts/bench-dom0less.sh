@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Boots simulated hosts with 1, 16 and 128 dom0less domains (Xen 4.19 semantics: init-dom0less
 # allocates the pages) and runs init-dom0less against the real xenstored 4.17 under the fakexen shim,
 # as Tests/TestSupport/Xenstored.swift does. Prints xenstore requests per domain (counted from

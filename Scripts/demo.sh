@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A tour of xl against simulated Xen hosts: installs what is missing, builds, and runs every
 # command that exists, printing each command, what it printed and its exit status.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets of Fuzz/ (with AddressSanitizer) and runs one target, or all of them one after
 # another, for SECONDS each (default 60). Usage: Scripts/fuzz.sh [TARGET|all] [SECONDS]
 # Each target's corpus grows in .fuzz/corpus/TARGET, seeded from Fuzz/Corpus/TARGET (DTS sources are compiled

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # get_overlay.sh: the domU's side of `xl dt-overlay add|remove FILE DOMAIN NODE_NAME TYPE PARTIAL`.
 #
 #   get_overlay.sh [--once] [GET_OVERLAY_OPTION...]  serve dom0's requests: run get_overlay, apply or

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds and runs the whole XCTest suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own
 # scratch path (.build-sanitize). Extra arguments go to `swift test` (e.g. --filter CreateCommandTests).
 # Ends with a plain "N passed, N failed" line; exits non-zero on a test failure or on any sanitizer report,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs, on Debian 12, the packages xl-swift builds and tests with, skipping those already there.
 # Sourced by demo.sh and test.sh. Needs root (or sudo) for apt-get.
 set -euo pipefail

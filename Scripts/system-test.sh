@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The arm64 system test: cross-builds xl and init-dom0less for aarch64 with Debian trixie's Swift
 # 6.0.3, boots Debian's Xen 4.20 and arm64 kernel under qemu-system-aarch64 (TCG) with dom0less
 # domains and a passthrough device, runs our tools next to Debian's in dom0 and compares them.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs what is missing, builds, and runs every test, including those against the real xenstored.
 # Ends with a plain "N passed, N failed" line counted from XCTest's summary.
 set -euo pipefail

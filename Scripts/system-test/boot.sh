@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The boots: Xen 4.20 under qemu-system-aarch64 (TCG), one boot per dom0 role:
 #   ours     Debian's Xen: our init-dom0less, xl list, xl create/destroy (ours and Debian's), dt-overlay
 #   debian   Debian's Xen: Debian's init-dom0less, for the xenstore tree ours is compared with

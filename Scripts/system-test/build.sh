@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The cross build: xl and init-dom0less for aarch64-unknown-linux-gnu, statically linked, built by
 # Debian trixie's swiftlang 6.0.3 in the amd64 chroot against the arm64 sysroot.
 # Sourced by Scripts/system-test.sh.

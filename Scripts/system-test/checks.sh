@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The verdicts: reads the "@@ST" lines dom0 printed on the serial console of each boot
 # (Scripts/system-test/dom0-init.sh says what they are) and turns them into PASS/FAIL lines.
 # Comparisons of xenstore trees go through st_normalise and Scripts/system-test/expected-differences.

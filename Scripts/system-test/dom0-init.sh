@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: Apache-2.0
 # /init of dom0 in the system test. Starts Debian's Xen 4.20 daemons, runs the checks of this boot
 # (st.boot=ours, debian or overlay on the kernel command line), and reports everything on the
 # console as lines starting with "@@ST ", which Scripts/system-test.sh reads:

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: Apache-2.0
 # /init of the guests' initramfs (the dom0less domains and the xl create guest): prints one
 # line with its name and the passthrough nodes its device tree has, reports the PV devices dom0
 # gives it, then stays up (xl destroy, xl shutdown or the end of the boot stops it). Kernel command

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The system images: Xen, the kernel, dom0's initramfs (busybox, Debian's Xen 4.20 tools and their
 # libraries, our static binaries, the test files), the guests' initramfs, and the host device tree
 # (QEMU's own, dumped and edited). Sourced by Scripts/system-test.sh.

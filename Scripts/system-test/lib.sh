@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers for Scripts/system-test.sh: paths, timing, results, chroot mounts.
 # Sourced, never run. Every step function returns 0 (done), 1 (failed) or 3 (skipped, reason in
 # $SKIP_REASON): a download that fails is a skip, never a pass.

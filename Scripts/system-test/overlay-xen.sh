@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A Xen 4.20 with device-tree overlays: the pinned upstream 4.20.4 tree (../shared/xen-src, checksum
 # checked; else upstream's git at the pinned commit), built for arm64 with Debian's config plus
 # CONFIG_UNSUPPORTED and CONFIG_OVERLAY_DTB, cross-compiled in the amd64 chroot with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The cross toolchain, cached in $ST_CACHE: an amd64 Debian trixie chroot with Debian's swiftlang
 # 6.0.3, and an arm64 trixie tree that is both the cross sysroot and the source of dom0's files.
 # Sourced by Scripts/system-test.sh; see Docs/system-test.md.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libfdt for Swift: the header, plus inline functions for what libfdt
  * only offers as function-like macros (Swift cannot import those). */
 #ifndef XL_SWIFT_CFDT_SHIM_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libxenctrl, libxencall, libxenstore, libxenguest, libxenforeignmemory and
  * libxengnttab for Swift. xenctrl.h must come first: it defines the types the other headers use. */
 #ifndef XL_SWIFT_CXEN_SHIM_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// What a device node asks of the hypervisor: MMIO ranges, GIC interrupts, and IOMMU use.
 public struct DeviceResources: Hashable, Sendable, Codable {
     /// Physical address ranges from `reg`, translated through the parents' `ranges`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenSys
 
 /// A checked flattened device tree, addressed by node path (`/soc/serial@9000000`).

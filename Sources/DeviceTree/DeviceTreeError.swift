@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenSys
 
 /// A device tree that cannot be used: one line naming the node or property at fault.

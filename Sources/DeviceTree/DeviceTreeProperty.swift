@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A property: its name and raw big-endian value, with readers for the usual encodings.
 public struct DeviceTreeProperty: Hashable, Sendable {
     public var name: String

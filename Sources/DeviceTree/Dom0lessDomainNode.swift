@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// One domain Xen builds at boot from a `/chosen` node with `compatible = "xen,domain"`, checked as Xen

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// A `xen,domain-shared-memory-v1` node of a dom0less domain, checked as `process_shm_node` checks it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Normal mode's domU copy of an overlay: every fragment at the guest root, every host interrupt at the guest GIC.
 ///
 /// Xen gives overlay devices to a domain 1:1 (IPA = PA, vIRQ = pIRQ), so `reg` and `interrupts`

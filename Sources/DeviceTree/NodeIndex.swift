@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenSys
 
 /// Every node's offset by path and path by phandle, built in one walk of a tree, so that reading

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A device-tree overlay (dtbo): its fragments, where each one points, and the nodes each one adds.
 public struct Overlay: Sendable {
     /// The overlay as a tree.

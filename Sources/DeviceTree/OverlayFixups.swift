@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The fix-up tables of an overlay (`__fixups__`, `__local_fixups__`, `__symbols__`), checked
 /// before libfdt's `fdt_overlay_apply` follows them: libfdt 1.6.1 reads and writes at the offsets
 /// they name without bounding every one by its property.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Where the phandle cells of an overlay point: at host nodes (a `__fixups__` label, or a literal
 /// phandle no overlay node has) or at nodes the overlay itself adds (a `__local_fixups__` entry).
 struct PhandleReferences {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The `page-refs` value: decimal grant references, each followed by a comma (`8,9,10,`), as the
 /// Xilinx fork writes them. Parsing is bounded: dom0 knows how many pages it needs and accepts
 /// nothing else.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Normal mode's description of an overlay for the guest: its name, its kind and, for FPGA, full or partial.
 ///
 /// Both halves of the hand-off parse it with the same rules: `xl` from its arguments, the guest

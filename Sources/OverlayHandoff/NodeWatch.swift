@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenStoreClient
 
 /// A xenstore watch on one node, to wait until its state is what a step needs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import DeviceTree
 
 /// A device-tree node to be written: its properties and children in the order a sequential writer emits them.

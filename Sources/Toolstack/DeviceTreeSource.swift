@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import DeviceTree
 
 /// A plain DTS rendering of a tree, for `-N` when `dtc` is not installed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenControl
 
 /// The ARM guest memory map and interrupt numbers of `xen/include/public/arch-arm.h` and `device_tree_defs.h`.

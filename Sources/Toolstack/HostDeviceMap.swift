@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import DeviceTree
 
 /// The host tree's device nodes as Xen hands them out at boot, to name the node behind an IRQ or an MMIO page:

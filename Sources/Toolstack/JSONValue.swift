@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import FoundationEssentials
 
 /// Any JSON value, to carry a recorded configuration into `xl list -l`'s output unchanged.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XLConfig
 
 /// `nr_spis` as `libxl__arch_domain_prepare_config` computes it: enough SPIs for the vpl011 and every passthrough IRQ.

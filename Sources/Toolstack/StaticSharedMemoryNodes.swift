@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XLConfig
 
 /// The guest's `/reserved-memory` for `static_shm`, as Linux's `xen,shared-memory-v1` binding reads it: one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A failed toolstack operation, as the one line `xl` prints on stderr (exit status 1).
 public struct ToolstackError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String

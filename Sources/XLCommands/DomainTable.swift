@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Toolstack
 
 /// How `xl list` prints domains: xl's table, with the columns `-v`, `-Z`, `-c` and `-n` add, or each domain's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 
 /// The options `xl` takes before the subcommand: `xl [-v] [-N] [-f] [--simulate DIR] <subcommand> ...`.

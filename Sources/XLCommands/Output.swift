@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Where a command's text goes: stdout and stderr, or buffers in tests.
 public final class Output {
     private let writeOut: (String) -> Void

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Toolstack
 
 /// How `xl dt-overlay list` shows the registry; a record whose operation did not finish (an `xl`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import FoundationEssentials
 
 /// The two ways `xl` prints records: fixed-width table columns, and pretty JSON.

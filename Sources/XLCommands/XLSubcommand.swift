@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 
 /// A leaf `xl` command: parsed by ArgumentParser, then run with the context built from the global options.

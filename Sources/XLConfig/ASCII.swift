@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// ASCII-only text helpers, matching C's `strcasecmp` rather than Unicode case mapping.
 enum ASCII {
     /// `text` with only `A`–`Z` lowered.

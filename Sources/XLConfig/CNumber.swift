@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The C number conversions xl applies to config text (`strtol`, `strtoul`, `sscanf("%lx")`), reimplemented
 /// byte for byte so that the same text means the same number.
 enum CNumber {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A parsed xl config: every statement in order, each holding the value in effect after it.
 ///
 /// Lookups follow libxlutil: the last statement for a key wins, and `+=` joins its value onto the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Splits config bytes into tokens with libxlutil's rules (`libxlu_cfg_l.l`), reporting the first bad byte.
 struct ConfigLexer {
     private let bytes: [UInt8]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Upper bounds the parser enforces, since `xl` runs as root on files it did not write.
 public struct ConfigLimits: Hashable, Sendable {
     /// Largest accepted source, in bytes.

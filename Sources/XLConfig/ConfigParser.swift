@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Parses config statements with libxlutil's grammar (`libxlu_cfg_y.y`) into settings, stopping at the first error.
 struct ConfigParser {
     private var lexer: ConfigLexer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Renders strings in config syntax, so a printed value can be pasted back into a config file.
 public enum ConfigQuoting {
     /// `text` in double quotes, with `"`, `\` and control characters escaped.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One `key = value` or `key += value` statement, holding the value in effect after it.
 public struct ConfigSetting: Hashable, Sendable {
     /// How the statement assigned its value.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A config file that cannot be parsed: where, and what was expected there.
 public struct ConfigSyntaxError: Error, Hashable, Sendable, CustomStringConvertible {
     public var source: String

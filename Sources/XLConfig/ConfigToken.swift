@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One lexical token of the xl config language, as libxlutil's flex scanner splits the input.
 struct ConfigToken: Hashable, Sendable {
     enum Kind: Hashable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A parsed config value: a string (quoted strings and bare numbers alike) or a list, with where it starts.
 public struct ConfigValue: Hashable, Sendable {
     /// What a value holds. Numbers stay text, as libxlutil keeps the token text.

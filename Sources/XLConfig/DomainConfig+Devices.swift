@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension DomainConfig {
     /// `disk` and `vif`: each list item is one spec (``Disk/init(spec:)``, ``NetworkInterface/init(spec:warnings:)``),
     /// and a vif without `devid=` gets its index in the list, as xl numbers them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension DomainConfig {
     /// The `libxl_domain_config` JSON that `xl -N create` prints, limited to the keys this type holds, in
     /// libxl's key order (that of `libxl_types.idl`), the same on every run; on one line when not `pretty`

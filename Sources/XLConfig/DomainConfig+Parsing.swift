@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension DomainConfig {
     /// Most vCPUs an ARM64 guest can have (`MAX_VIRT_CPUS`).
     public static let maxVCPUs: Int64 = 128

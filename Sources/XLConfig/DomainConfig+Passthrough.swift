@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension DomainConfig {
     /// Longest `dtdev` path Xen copies (`PAGE_SIZE`, including the NUL).
     public static let maxDTDevPathBytes = 4095

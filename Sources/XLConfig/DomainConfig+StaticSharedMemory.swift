@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension DomainConfig {
     /// `static_shm`: a list of `SSHM_SPEC` strings. Each spec is checked on its own, then against the others:
     /// ids unique in the file, regions of this domain not overlapping. Each spec's location is kept in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The typed configuration of one ARM guest, as `xl create` reads it from an `xl.cfg` file.
 public struct DomainConfig: Hashable, Sendable, Codable {
     public var name: String

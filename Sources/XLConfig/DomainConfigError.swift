@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A config value the typed domain configuration refuses: where, which key, and what is allowed.
 public struct DomainConfigError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `file:line:column`, or just the file when the key is missing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Reads keys of a `ConfigFile` the way xl's getters do, turning every misuse into a one-line `DomainConfigError`.
 struct DomainConfigReader {
     let file: ConfigFile

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The `type` key. ARM guests are always PVH; xl's other types are recognised only to explain that.
 public enum DomainType: String, Hashable, Sendable, Codable, CaseIterable {
     case pvh

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A domain's UUID (`uuid` key), parsed as libxl does with `uuid_parse`: 36 characters, 8-4-4-4-12 hex digits.
 public struct DomainUUID: Hashable, Sendable, Codable, CustomStringConvertible {
     public let bytes: [UInt8]

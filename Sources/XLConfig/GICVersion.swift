@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The `gic_version` key: which virtual interrupt controller the guest gets.
 public enum GICVersion: String, Hashable, Sendable, Codable, CaseIterable {
     /// Same as the host's.

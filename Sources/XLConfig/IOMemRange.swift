@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One `iomem` entry: `NUM` host pages from page `START`, mapped at guest page `GFN` (1:1 when not given).
 public struct IOMemRange: Hashable, Sendable, Codable {
     public var start: UInt64

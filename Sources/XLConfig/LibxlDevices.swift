@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// `libxl_device_disk` as libxl's JSON spells it; what is not set is nil and left out, as libxl leaves out defaults.
 struct LibxlDisk: Codable, Hashable {
     var backend_domname: String?

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A JSON value whose objects keep their keys in order, written as libxl writes its JSON: pretty with
 /// four-space indents and `"key": value` (yajl's beautified output), or compact on one line.
 public indirect enum OrderedJSON: Sendable {

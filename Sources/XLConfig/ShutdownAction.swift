@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// What to do when a guest powers off, reboots or crashes (`on_poweroff`, `on_reboot`, `on_crash`).
 public enum ShutdownAction: String, Hashable, Sendable, Codable, CaseIterable {
     case destroy

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A place in a config source: 1-based line and column (columns count Unicode scalars).
 public struct SourcePosition: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
     public var line: Int

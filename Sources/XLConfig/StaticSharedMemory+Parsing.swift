@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension StaticSharedMemory {
     /// Why an `SSHM_SPEC` was refused: the id when it could be read (to name the spec), the key at fault, and why.
     struct Invalid: Error {

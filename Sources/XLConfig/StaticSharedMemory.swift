@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One `static_shm` entry (seed 004, `xl-static-shm-configuration(5)` of the Xilinx fork): a region of guest
 /// physical memory that one domain owns and other domains map.
 public struct StaticSharedMemory: Hashable, Sendable, Codable {

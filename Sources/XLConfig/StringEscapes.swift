@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The backslash escapes of quoted config strings.
 ///
 /// libxlutil handles the single-letter ones; its numeric escapes are broken (`\101` is dropped, `\x41` is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The `xl.cfg` keys upstream's xl reads (`tools/xl/xl_parse.c`), sorted by what they mean for this xl:
 /// keys upstream acts on for an ARM PVH guest that this xl does not implement (refused, so that no guest
 /// boots without the disk or network its file asks for), and keys upstream reads but ignores for ARM PVH

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The `vuart` key: the emulated UART for early console output.
 public enum VUARTType: String, Hashable, Sendable, Codable, CaseIterable {
     /// libxl's name for "no vuart".

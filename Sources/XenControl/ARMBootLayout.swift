@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Where libxenguest's ARM domain builder puts an arm64 guest's kernel, ramdisk and device tree: the arm64
 /// `Image` loader (kernel at RAM base + `text_offset`) and `meminit` of `xg_dom_arm.c` (ramdisk then device
 /// tree at 128 MiB into RAM when they fit there, else at the top of the first bank, else just below the kernel).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// One hypercall ready for a transport: the hypercall number, the `xen_sysctl`/`xen_domctl`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// The hypervisor operations `init-dom0less` needs to make a domain Xen built at boot PV-capable.

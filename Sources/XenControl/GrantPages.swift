@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// dom0's side of grant sharing: maps pages another domain granted it (libxengnttab).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The RAM banks of an ARM guest (`GUEST_RAM0_*`, `GUEST_RAM1_*` in `xen/include/public/arch-arm.h`) and
 /// how the domain builder fills them: bank 0 first, the rest from the start of bank 1.
 public enum GuestRAM {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// The encodings of the host queries for ARM64: `XEN_SYSCTL_readconsole` (1), `XEN_SYSCTL_physinfo` (3),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// What `xl info`, `xl list -n` and `xl dmesg` ask Xen about the host: one requirement per hypervisor operation.

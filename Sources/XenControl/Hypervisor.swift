@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// The hypercall surface the toolstack uses; one requirement per hypervisor operation.

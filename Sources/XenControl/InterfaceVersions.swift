@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// The `XEN_SYSCTL_INTERFACE_VERSION` and `XEN_DOMCTL_INTERFACE_VERSION` of each Xen release.

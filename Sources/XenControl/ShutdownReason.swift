@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Why a domain shut down: Xen's `SHUTDOWN_*` codes (`xen/include/public/sched.h`), which `xl list` shows as its
 /// fifth state letter and the monitor maps to an `on_*` action.
 public enum ShutdownReason: UInt8, Hashable, Sendable, Codable, CaseIterable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import DeviceTree
 
 /// The ARM64 host device tree a new simulated host boots with when no `--host-dtb` is given.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Glibc
 
 /// An exclusive `flock` on a file, held until ``unlock()`` or deinit; commands on the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Glibc
 
 /// Wakes a waiter when a file in a directory is replaced by a rename (inotify `IN_MOVED_TO`), as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Glibc
 
 /// Page files mapped side by side into one contiguous region with `MAP_SHARED`, so that every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The simulated guest kernel's consoles, as Linux picks them from its command line: kernel messages go to every
 /// console a `console=` option names that the guest has, `hvc0` (the PV console) and `ttyAMA0` (the vpl011);
 /// with none of them named, to `hvc0`, the console Linux prefers on Xen.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Glibc
 
 /// The steps of one simulated command (every hypercall, every xenstore request that changes the

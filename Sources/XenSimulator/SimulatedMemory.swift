@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// The guest RAM pages the simulated Xen tracks one by one: those a guest wrote and those mapped into

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// One entry of Xen's overlay tracker (`struct overlay_track`): the blob as added, the nodes

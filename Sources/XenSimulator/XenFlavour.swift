@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Which Xen a simulated host runs: the same release numbers exist upstream and in vendor forks.
 public enum XenFlavour: String, Hashable, Sendable, Codable, CaseIterable {
     /// xen-project's Xen: no run-time static shared memory (`XENMAPSPACE_gmfn_share` does not exist).

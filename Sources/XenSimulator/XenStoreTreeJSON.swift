@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenStoreClient
 
 /// Writes a ``XenStoreTree`` as the JSON its `Codable` conformance reads, by hand: a shared

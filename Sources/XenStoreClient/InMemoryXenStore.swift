@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// A connection to an in-memory xenstore that behaves like C xenstored 4.17, for the simulator and tests.

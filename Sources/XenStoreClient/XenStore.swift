@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// The xenstore operations the toolstack uses; one requirement per xenstore wire request.

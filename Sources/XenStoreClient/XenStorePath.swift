@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// Path rules of xenstored 4.17: canonical form, allowed characters and lengths.

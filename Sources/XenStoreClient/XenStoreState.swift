@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// Who sends a request: the connection and the domain it acts as; only dom0 is privileged.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// The whole xenstore database as plain data: every node by absolute path, as the simulator persists it.

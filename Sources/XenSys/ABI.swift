@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import CXen
 
 /// Sizes and offsets of the hypercall envelopes in the installed Xen headers, for cross-checking hand-written layouts.

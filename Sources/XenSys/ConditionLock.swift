@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Glibc
 
 /// A pthread mutex with a condition variable, for Swift targets that may not call C themselves.

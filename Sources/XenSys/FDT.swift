@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import CFdt
 
 /// A flattened device tree blob and the libfdt calls on it; every libfdt error becomes an ``FDTError``.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import CFdt
 
 /// A libfdt call failed: the function, the `-FDT_ERR_*` code and, where known, the path involved.

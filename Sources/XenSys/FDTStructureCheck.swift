@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A structural check of a flattened device tree in Swift, run before libfdt sees the blob.
 ///
 /// libfdt 1.6.1 trusts parts of the header and of the blocks it later reads (`fdt_check_full`

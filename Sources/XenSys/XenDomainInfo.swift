@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import CXen
 
 /// The fields of one `xc_domaininfo_t` (`struct xen_domctl_getdomaininfo`) that `xl list` shows.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A Xen domain identifier (`domid_t`).
 public struct DomainID: RawRepresentable, Hashable, Comparable, Sendable, Codable,
     CustomStringConvertible, ExpressibleByIntegerLiteral

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A POSIX error number as Xen, libxenctrl and xenstored return them, with its C name.
 public struct Errno: RawRepresentable, Error, Hashable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: Int32

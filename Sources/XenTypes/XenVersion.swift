@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A Xen hypervisor release, `major.minor`, as `XENVER_version` reports it.
 public struct XenVersion: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let major: Int

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Writes flattened device trees token by token, so tests can build blobs dtc never would.
 struct BlobBuilder {
     /// One structure-block item.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The xenstore entries init-dom0less must leave for `web` (domain 2, 2 vCPUs, 256 MiB, first uuid of the
 /// fixed environment), with libxl's permissions: the guest reads its home and owns only what it writes.
 enum ExpectedTree {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// The reference device-tree tools from `device-tree-compiler`: `dtc`, `fdtoverlay`, `fdtget`.

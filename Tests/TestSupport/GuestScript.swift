@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// `Scripts/get_overlay.sh` with `get_overlay`, run as a guest would, against a directory that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// libxl itself reading a domain config record (a `userdata-d.*.libxl-json` file), as Debian's `xl list -l` and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// DTS sources of overlays for the built-in simulated host tree (`/soc` bus, GIC labelled `gic`).
 public enum OverlaySources {
     /// An overlay adding one device under `target` (a `target-path`, or `&label` for a label target).

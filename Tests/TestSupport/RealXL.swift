@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// Debian's real `xl` 4.17 as an oracle: `xl -N create` parses a config and prints libxl's JSON without

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenStoreClient
 
 /// A xenstore subtree as text, like `xenstore-ls -fp`: one `path = "value" perms` line per node, sorted.

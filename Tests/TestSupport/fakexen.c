@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fakexen: an LD_PRELOAD shim that lets the C xenstored 4.17 run on a host
  * without a hypervisor. It stands in for the 17 Xen library entry points

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libxl's own reading of a domain config record (the libxl-json userdata file), as an oracle: prints
  * "c_info.type b_info.type" as libxl's *_to_string spell them, then the record as libxl writes it back.
  * Exit status 1 when libxl cannot parse it. Run under the fakexen shim, since libxl_ctx_alloc opens Xen. */

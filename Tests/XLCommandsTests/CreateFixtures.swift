@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// Seed 003's example: a host with `/soc/ethernet@fff51000` marked `xen,passthrough`, its partial tree and config;

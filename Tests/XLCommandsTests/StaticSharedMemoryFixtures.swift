@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// Seed 004's three domains: its example taken literally, and the same topology with ARM addresses

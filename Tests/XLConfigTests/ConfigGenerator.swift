@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// SplitMix64: a small deterministic PRNG, so generated corpora are the same on every run.
 struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64

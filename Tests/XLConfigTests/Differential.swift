@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 @testable import XLConfig
 
 /// Compares `ConfigFile` with libxlutil on one text: both reject, or both accept with the same value (and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Hand-written configs for the differential test: upstream example shapes, seed 003's passthrough config, and
 /// the corners of libxlutil's grammar. Each is parsed by both parsers.
 enum HandWrittenCorpus {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XLConfig
 
 /// libFuzzer entry: the input is an xl.cfg file, then, after each NUL byte, one `KEY=VALUE` command-line override.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XLConfig
 
 /// libFuzzer entry: the input is a vif or disk spec (or, split at NUL bytes, the several disk specs of

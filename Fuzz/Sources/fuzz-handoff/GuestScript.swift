@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenStoreClient
 
 /// What the fuzzed guest writes, step by step, as its own domain. The input is a list of writes separated by NUL

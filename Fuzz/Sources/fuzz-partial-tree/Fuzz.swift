@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Toolstack
 
 /// libFuzzer entry: the input is the partial device tree of `device_tree=` in `xl create`, checked as `xl create`

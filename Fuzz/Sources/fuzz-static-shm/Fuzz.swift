@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XLConfig
 
 /// libFuzzer entry: each line of the input is one `SSHM_SPEC`, given to `static_shm = [ ... ]` of an otherwise

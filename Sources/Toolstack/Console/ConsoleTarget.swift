@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// The console `xl console` attaches to: the domain, the console's number and kind, and the xenstore node

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The kinds of console `xl console -t` names, as libxl's `libxl_console_type` and xenconsole's `--type`.
 public enum ConsoleType: String, CaseIterable, Sendable {
     /// The PV console ring xenconsoled serves (`/local/domain/N/console`, further ones under `device/console/N`).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenStoreClient
 
 /// Waits for a back end's `state` node to reach a state, with xenstore watches and a deadline, reading every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// How long each wait of a PV device's set-up and tear-down lasts, in seconds: the one place these limits live.
 ///
 /// The first three are libxl's (`LIBXL_INIT_TIMEOUT`, `LIBXL_HOTPLUG_TIMEOUT`, `LIBXL_DESTROY_TIMEOUT`);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Checks on what a guest (or a driver domain) wrote into xenstore before `xl` uses it: a guest controls
 /// its frontend nodes, so every value is bounded in length and checked character by character.
 public enum GuestWrittenValue {

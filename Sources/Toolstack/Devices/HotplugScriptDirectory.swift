@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Where libxl finds hotplug scripts named without a path (`libxl__xen_script_dir_path`), and how it makes
 /// a script name absolute (`libxl__abs_path`).
 public enum HotplugScriptDirectory {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// One run of a hotplug script as libxl makes it (`libxl__get_hotplug_script_info`): the script, its

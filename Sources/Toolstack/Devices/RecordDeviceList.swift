@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Adds and removes devices in a recorded configuration (libxl's compact JSON at `/libxl/<domid>/libxl-json`,
 /// as `device_add_domain_config` and the remove path keep it), leaving every other member as it was written.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A disk's `vdev` as the device number libxl uses for its devid (`libxl__device_disk_dev_number`): `xvdX[N]`
 /// and `dXpY` on Xen's major 202 (or the extended form past 15 disks or partitions), a plain number as is,
 /// `hdX[N]` on IDE's majors 3 and 22, `sdX[N]` on SCSI's 8.

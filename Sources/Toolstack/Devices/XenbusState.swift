@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The states of a PV device's front and back ends (`xen/include/public/io/xenbus.h`).
 public enum XenbusState: Int, Sendable, CaseIterable {
     case unknown = 0, initialising = 1, initWait = 2, initialised = 3, connected = 4, closing = 5, closed = 6

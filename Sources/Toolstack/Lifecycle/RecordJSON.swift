@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XLConfig
 
 /// A configuration record as JSON that keeps what libxl wrote: its keys in order and its numbers and literals as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// `xl console` on a terminal in simulation: after what the guest wrote so far it stays attached, as xenconsole
 /// does, and prints what the guest writes as it writes it (another `xl` shutting it down, say), until the escape
 /// character is typed, stdin ends, or the domain is gone. The simulated guest reads no input: other keys are dropped.

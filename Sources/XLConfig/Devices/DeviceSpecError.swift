@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A `vif=` or `disk=` spec this xl refuses: the spec, the key at fault and what to write instead, on one line.
 public struct DeviceSpecError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `vif` or `disk`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension Disk {
     /// One disk spec as libxlutil's `xlu_disk_parse` reads it (``init(specs:)`` with one spec).
     public init(spec: String) throws(DeviceSpecError) {

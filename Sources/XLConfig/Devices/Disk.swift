@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One `disk=` entry of an `xl.cfg` file, or the argument of `xl block-attach`: libxl's `device_disk`.
 public struct Disk: Hashable, Sendable, Codable {
     /// `target=` or the first positional parameter: the file, device or other source; nil when not given

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// libxlutil's disk-spec scanner (`libxlu_disk_l.l`) as flex runs it: at each position every rule is tried,
 /// the longest match wins (a rule's trailing context counts towards its length but is not consumed), and the
 /// rule listed first wins a tie. `.` stops at a newline; a negated class such as `[^,]` does not.

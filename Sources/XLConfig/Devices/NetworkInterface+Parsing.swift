@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension NetworkInterface {
     /// Largest `devid=` or `mtu=`: libxl keeps both in a C `int`.
     public static let maxInteger = Int(Int32.max)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One `vif=` entry of an `xl.cfg` file, or the arguments of `xl network-attach`: libxl's `device_nic`.
 ///
 /// Nil fields mean "not given"; the toolstack fills libxl's defaults (devid, MAC, bridge, script) when

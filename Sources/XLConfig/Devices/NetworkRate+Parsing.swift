@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension NetworkRate {
     /// libxl's interval when a rate gives none: 50 ms.
     public static let defaultIntervalMicroseconds: UInt32 = 50_000

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import XenTypes
 
 /// What dom0 of a simulated host holds for PV devices, saved in `host.json`: its bridges, the back-end network
