@@ -511,6 +511,10 @@ st_pv_domid() { st_data "$1" "xs-pv-$1" | sed -n 's|^/local/domain/0/backend/vif
 # shutdown -w through its PV control node ends it (gone, or listed as shut down).
 st_check_dom0less_shutdown() {
     local status out row
+    status=$(st_status ours dl-console-ours); out=$(st_data ours dl-console-ours | tr '\n' ' ')
+    st_expect "xl console (ours) of the dom0less domain says how to reach its vpl011" \
+        "$(st_describe_status "$status"): $out(Debian's: $(st_describe_status "$(st_status ours dl-console-debian)"): $(st_data ours dl-console-debian | tr '\n' ' '))" \
+        sh -c '[ "$1" = 1 ] && printf "%s" "$2" | grep -q "vpl011.*Ctrl-A"' _ "$status" "$out"
     status=$(st_status ours dl-reboot-ours); out=$(st_data ours dl-reboot-ours | tr '\n' ' ')
     st_expect "xl reboot (ours) of a dom0less domain is refused with the reason" "$(st_describe_status "$status"): $out" \
         sh -c '[ "$1" = 1 ] && printf "%s" "$2" | grep -q "dom0less"' _ "$status" "$out"

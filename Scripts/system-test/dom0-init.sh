@@ -282,6 +282,9 @@ else
 
     # The dom0less domain, last (it does not come back): reboot is refused with the reason, shutdown
     # goes through its PV control node.
+    # xl console of the dom0less domain: Xen gives it no PV console; ours says where its vpl011 is.
+    run dl-console-ours timeout 5 "$XL_OURS" --host-dtb /st/host.dtb console 1 </dev/null
+    run dl-console-debian timeout 5 "$XL_DEBIAN" console 1 </dev/null
     run dl-reboot-ours "$XL_OURS" reboot 1
     run dl-shutdown-ours "$XL_OURS" -v shutdown -w 1
     run dl-list-after "$XL_DEBIAN" list
