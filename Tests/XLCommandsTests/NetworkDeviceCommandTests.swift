@@ -28,7 +28,7 @@ final class NetworkDeviceCommandTests: XCTestCase {
             "\(fe) = \"\" \(guest)", "\(fe)/backend = \"\(be)\" \(guest)", "\(fe)/backend-id = \"0\" \(guest)", "\(fe)/handle = \"0\" \(guest)",
             "\(fe)/mac = \"\(mac)\" \(guest)", "\(fe)/mtu = \"1500\" \(backend)", "\(fe)/state = \"4\" \(guest)", "\(fe)/trusted = \"1\" \(guest)",
             // netfront's own entries (simulated ring references and event channel).
-            "\(fe)/event-channel = \"\(10 + domain)\" \(guest)", "\(fe)/feature-rx-notify = \"1\" \(guest)", "\(fe)/feature-sg = \"1\" \(guest)",
+            "\(fe)/event-channel-rx = \"\(11 + domain)\" \(guest)", "\(fe)/event-channel-tx = \"\(10 + domain)\" \(guest)", "\(fe)/feature-rx-notify = \"1\" \(guest)", "\(fe)/feature-sg = \"1\" \(guest)",
             "\(fe)/request-rx-copy = \"1\" \(guest)", "\(fe)/rx-ring-ref = \"\(9 + domain)\" \(guest)", "\(fe)/tx-ring-ref = \"\(8 + domain)\" \(guest)",
         ]
         let backendEntries = [
@@ -84,7 +84,7 @@ final class NetworkDeviceCommandTests: XCTestCase {
         XCTAssertEqual(lines.count, 4)
         XCTAssertEqual(lines[0], upstream("%-3s %-2s %-17s %-6s %-5s %-6s %5s/%-5s %-30s", ["Idx", "BE", "Mac Addr.", "handle", "state", "evt-ch", "tx-", "rx-ring-ref", "BE-path"]))
         let mac1 = try XCTUnwrap(try xl.withHost { try $0.xenstore.readString("/libxl/1/device/vif/1/mac") })
-        XCTAssertEqual(lines[2], "1   0  \(mac1)     1     4     11     9/10          /local/domain/0/backend/vif/1/1")
+        XCTAssertEqual(lines[2], "1   0  \(mac1)     1     4     -1     9/10          /local/domain/0/backend/vif/1/1")
         XCTAssertEqual(lines[3], "")
     }
 

@@ -78,7 +78,10 @@ extension SimulatedHost {
         switch (current, back) {
         case (1, 2), (1, 4):
             let rings = kind == "vif"
-                ? [("tx-ring-ref", "\(8 + Int(domain.rawValue))"), ("rx-ring-ref", "\(9 + Int(domain.rawValue))"), ("event-channel", "\(10 + Int(domain.rawValue))"),
+                // Linux's netfront takes netback's split event channels (feature-split-event-channels): no
+                // event-channel node, which upstream's network-list shows as -1, as on real Xen.
+                ? [("tx-ring-ref", "\(8 + Int(domain.rawValue))"), ("rx-ring-ref", "\(9 + Int(domain.rawValue))"),
+                   ("event-channel-tx", "\(10 + Int(domain.rawValue))"), ("event-channel-rx", "\(11 + Int(domain.rawValue))"),
                    ("request-rx-copy", "1"), ("feature-rx-notify", "1"), ("feature-sg", "1")]
                 : [("ring-ref", "\(8 + Int(domain.rawValue))"), ("event-channel", "\(10 + Int(domain.rawValue))"), ("protocol", "arm-abi")]
             for (key, value) in rings { guard (try? store.write("\(frontend)/\(key)", string: value)) != nil else { return false } }
