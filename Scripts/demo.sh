@@ -326,9 +326,10 @@ show xl network-detach midway 1
 show xl network-list midway
 show xl destroy midway
 
-step "Seed 002's flow: after init-dom0less, xl network-attach hotplugs a PV network interface into a dom0less guest"
+step "Seed 002's flow: after init-dom0less, xl network-attach hotplugs a PV network interface into a dom0less guest; one without xen,enhanced has no xenstore, so it is refused"
+show xl --simulate "$work/dl421" network-attach web type=vif
+show xl --simulate "$work/dl421" network-list web
 show xl --simulate "$work/dl421" network-attach 1 type=vif
-show xl --simulate "$work/dl421" network-list 1
 
 step "xl create's options: -V refused on ARM; xendomains' create --quiet --dryrun --defconfig FILE"
 show xl create -V midway.cfg

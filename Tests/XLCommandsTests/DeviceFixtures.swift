@@ -11,8 +11,8 @@ import XenSimulator
 /// Hosts for the PV device tests: a dom0less guest `init-dom0less` initialised, and a toolstack on an open
 /// simulated host for what the commands cannot express before the spec parsers land (disks, create's devices).
 enum DeviceFixtures {
-    /// A host booted with one enhanced dom0less domain `d1` (domain 1), initialised by `init-dom0less`.
-    static func dom0lessHost() throws -> XLRunner {
+    /// A host booted with one dom0less domain `d1` (domain 1), enhanced (initialised by `init-dom0less`) or plain.
+    static func dom0lessHost(enhanced: Bool = true) throws -> XLRunner {
         let xl = try XLRunner()
         var tree = try DefaultHostTree.make()
         let path = "/chosen/d1"
@@ -20,7 +20,7 @@ enum DeviceFixtures {
         try tree.setProperty("compatible", .deviceTreeStrings(["xen,domain"]), at: path)
         try tree.setProperty("memory", .deviceTreeCells([0, 0x20000]), at: path)
         try tree.setProperty("cpus", .deviceTreeCells([1]), at: path)
-        try tree.setProperty("xen,enhanced", .deviceTreeStrings(["enabled"]), at: path)
+        if enhanced { try tree.setProperty("xen,enhanced", .deviceTreeStrings(["enabled"]), at: path) }
         let dtb = try xl.file("dom0less.dtb", tree.bytes)
         var err = ""
         let status = InitDom0lessMain.run(["--host-dtb", dtb], environment: xl.environment, output: Output(stdout: { _ in }, stderr: { err += $0 }))

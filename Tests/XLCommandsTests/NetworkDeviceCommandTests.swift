@@ -147,6 +147,21 @@ final class NetworkDeviceCommandTests: XCTestCase {
         XCTAssertEqual(try DeviceFixtures.state(xl), before)
     }
 
+    func testADom0lessDomainWithoutXenstoreIsRefusedBeforeAnythingIsWritten() throws {
+        let xl = try DeviceFixtures.dom0lessHost(enhanced: false)
+        let before = try DeviceFixtures.state(xl)
+        let expected = "domain 1 has no xenstore home (/local/domain/1), so its PV drivers cannot connect: "
+            + "a dom0less domain needs xen,enhanced in its /chosen node and a run of init-dom0less first"
+        let network = xl("network-attach", "1", "type=vif")
+        XCTAssertEqual(network.status, 1)
+        XCTAssertEqual(network.stderr, "network-attach 1: " + expected + "\n")
+        let disk = try DeviceFixtures.disk(xl)
+        let block = xl("block-attach", "1", "\(disk.target ?? ""),raw,xvdb,r")
+        XCTAssertEqual(block.status, 1)
+        XCTAssertEqual(block.stderr, "block-attach 1: " + expected + "\n")
+        XCTAssertEqual(try DeviceFixtures.state(xl), before)
+    }
+
     func testGuestNonsenseInItsFrontendIsShownAsMissingAndDoesNotStopDetach() throws {
         let xl = try Self.host()
         let before = try DeviceFixtures.state(xl)

@@ -209,6 +209,14 @@ extension Toolstack {
         if let type = try? xenstore.readString("/libxl/\(info.id)/type"), type != "pvh" {
             throw ToolstackError("\(command) \(argument): domain \(info.id) is a \(type) guest; only PVH guests are supported")
         }
+        // Front ends live in the guest's xenstore home; without one no driver could ever connect.
+        let home = "/local/domain/\(info.id)"
+        let hasHome: Bool
+        do { hasHome = try xenstore.exists(home, in: nil) } catch { throw ToolstackError("\(command) \(argument): cannot read \(home): \(error.errno)") }
+        guard hasHome else {
+            throw ToolstackError("\(command) \(argument): domain \(info.id) has no xenstore home (\(home)), so its PV drivers cannot connect: "
+                + "a dom0less domain needs xen,enhanced in its /chosen node and a run of init-dom0less first")
+        }
         return info
     }
 
