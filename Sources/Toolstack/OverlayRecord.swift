@@ -47,9 +47,9 @@ public struct OverlayRecord: Hashable, Sendable, Codable {
         let base = Self.root + "/" + key
         try xenstore.write(base + "/file", string: file, in: tx)
         try xenstore.write(base + "/size", string: String(size), in: tx)
-        try xenstore.write(base + "/nodes", string: nodes.joined(separator: " "), in: tx)
-        try xenstore.write(base + "/irqs", string: irqs.map(String.init).joined(separator: " "), in: tx)
-        try xenstore.write(base + "/mmio", string: mmio.map(\.description).joined(separator: " "), in: tx)
+        try Self.writeList(nodes, at: base + "/nodes", to: xenstore, in: tx)
+        try Self.writeList(irqs.map(String.init), at: base + "/irqs", to: xenstore, in: tx)
+        try Self.writeList(mmio.map(\.description), at: base + "/mmio", to: xenstore, in: tx)
         if let domain {
             try xenstore.write(base + "/domain", string: String(domain.rawValue), in: tx)
         } else {
@@ -72,15 +72,19 @@ public struct OverlayRecord: Hashable, Sendable, Codable {
             ToolstackError("xenstore record \(base)/\(name) is malformed; remove \(base) by hand if Xen no longer has this overlay")
         }
         guard let size = Int(try field("size")), (1...Self.maximumSize).contains(size) else { throw corrupt("size") }
-        let nodes = try field("nodes").split(separator: " ").map(String.init)
+        func list(_ name: String) throws -> [Substring] {
+            guard let words = try readList(at: base + "/" + name, from: xenstore, in: tx) else { throw corrupt(name) }
+            return words
+        }
+        let nodes = try list("nodes").map(String.init)
         guard nodes.count <= Self.maximumSize, nodes.allSatisfy({ $0.hasPrefix("/") }) else { throw corrupt("nodes") }
         var irqs: [UInt32] = []
-        for word in try field("irqs").split(separator: " ") {
+        for word in try list("irqs") {
             guard let irq = UInt32(word) else { throw corrupt("irqs") }
             irqs.append(irq)
         }
         var mmio: [MMIORange] = []
-        for word in try field("mmio").split(separator: " ") {
+        for word in try list("mmio") {
             guard let range = MMIORange(recorded: String(word)) else { throw corrupt("mmio") }
             mmio.append(range)
         }
@@ -95,6 +99,45 @@ public struct OverlayRecord: Hashable, Sendable, Codable {
             pending = operation
         }
         return OverlayRecord(key: key, file: file, size: size, nodes: nodes, domain: domain, irqs: irqs, mmio: mmio, pending: pending)
+    }
+
+    /// The longest value a record puts in one node. xenstored takes at most 4096 bytes a request
+    /// (`XENSTORE_PAYLOAD_MAX`), the path included; a longer list goes into numbered children.
+    static let chunkBytes = 2048
+
+    /// Writes space-separated `words` at `path`: in the node itself when they fit in ``chunkBytes``, else in its
+    /// children `0`, `1`, ... with the node left empty. Chunks of an earlier, longer list are removed.
+    private static func writeList(_ words: [String], at path: String, to xenstore: any XenStore, in tx: XenStoreTransaction) throws(XenStoreError) {
+        var chunks: [String] = []
+        var current = ""
+        for word in words {
+            if !current.isEmpty, current.utf8.count + 1 + word.utf8.count > chunkBytes {
+                chunks.append(current)
+                current = ""
+            }
+            current += current.isEmpty ? word : " " + word
+        }
+        if !current.isEmpty { chunks.append(current) }
+        try xenstore.remove(path, in: tx)
+        guard chunks.count > 1 else {
+            try xenstore.write(path, string: chunks.first ?? "", in: tx)
+            return
+        }
+        try xenstore.write(path, string: "", in: tx)
+        for (index, chunk) in chunks.enumerated() { try xenstore.write(path + "/" + String(index), string: chunk, in: tx) }
+    }
+
+    /// The words of a list ``writeList(_:at:to:in:)`` wrote; `nil` when its children are not `0`, `1`, ... in
+    /// order, or more than a record of Xen's largest overlay could need.
+    private static func readList(at path: String, from xenstore: any XenStore, in tx: XenStoreTransaction?) throws -> [Substring]? {
+        let children = try xenstore.children(path, in: tx)
+        guard !children.isEmpty else { return (try xenstore.readString(path, in: tx) ?? "").split(separator: " ") }
+        guard children.count <= maximumSize / chunkBytes * 64, Set(children) == Set((0..<children.count).map(String.init)) else { return nil }
+        var words: [Substring] = []
+        for index in 0..<children.count {
+            words += (try xenstore.readString(path + "/" + String(index), in: tx) ?? "").split(separator: " ")
+        }
+        return words
     }
 
     /// Every record, in key order.

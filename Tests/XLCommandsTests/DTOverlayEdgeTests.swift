@@ -54,4 +54,35 @@ final class DTOverlayEdgeTests: XCTestCase {
         }
         XCTAssertEqual(try xl.withHost { $0.hypervisor.state.overlays.map(\.blob.count) }, [512_000])
     }
+
+    /// An overlay of 300 devices: its node list (about 7 KB) is more than xenstored takes in one value, so the
+    /// record keeps it in numbered chunks, in the real daemon too; list shows every node, remove takes it all away.
+    func testARecordLongerThanOneXenstoreValue() throws {
+        try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
+        let daemon = try Xenstored()
+        defer { daemon.stop() }
+        let xl = try XLRunner()
+        xl.environment["XENSTORED_PATH"] = daemon.socketPath
+        let devices = (0..<300).map { index in
+            let address = String(0x1000_0000 + index * 0x1000, radix: 16)
+            return "            dev\(index)@\(address) { compatible = \"test,dev\"; reg = <0x0 0x\(address) 0x0 0x1000>; };"
+        }
+        let source = "/dts-v1/;\n/plugin/;\n/ {\n    fragment@0 {\n        target-path = \"/soc\";\n        __overlay__ {\n"
+            + devices.joined(separator: "\n") + "\n        };\n    };\n};\n"
+        let path = try xl.dtbo("many.dtbo", source)
+        XCTAssertEqual(xl("dt-overlay", "list").status, 0, "the simulated host is made first")
+        let store = try LibXenStoreBackend(socketPath: daemon.socketPath)
+        let before = try XenStoreDump.lines(store, "/")
+        let added = xl("dt-overlay", "add", path)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        let key = try XCTUnwrap(try store.directory("/libxl/dt-overlay", in: nil).first)
+        let chunks = try store.directory("/libxl/dt-overlay/\(key)/nodes", in: nil)
+        XCTAssertEqual(Set(chunks), Set((0..<chunks.count).map(String.init)))
+        XCTAssertGreaterThan(chunks.count, 2)
+        let listed = xl("dt-overlay", "list", "--json")
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        for index in [0, 150, 299] { XCTAssertTrue(listed.stdout.contains("/soc/dev\(index)@"), "device \(index) listed") }
+        XCTAssertEqual(xl("dt-overlay", "remove", path).status, 0)
+        XCTAssertEqual(try XenStoreDump.lines(store, "/"), before)
+    }
 }
