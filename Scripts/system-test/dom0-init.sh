@@ -222,8 +222,8 @@ else
         domid=$(domid_of st-guest)
         wait_for life-connected 60 guest_connected "$domid"
         # xl console without a terminal, ours and then Debian's: what the guest writes while attached.
-        run life-console-ours timeout 6 "$XL_OURS" console st-guest </dev/null
-        run life-console-debian timeout 6 "$XL_DEBIAN" console st-guest </dev/null
+        run life-console-ours timeout -s KILL 6 "$XL_OURS" console st-guest </dev/null
+        run life-console-debian timeout -s KILL 6 "$XL_DEBIAN" console st-guest </dev/null
         run life-pause "$XL_OURS" pause st-guest
         run life-list-paused-debian "$XL_DEBIAN" list st-guest
         run life-list-paused-ours "$XL_OURS" list st-guest
@@ -283,8 +283,8 @@ else
     # The dom0less domain, last (it does not come back): reboot is refused with the reason, shutdown
     # goes through its PV control node.
     # xl console of the dom0less domain: Xen gives it no PV console; ours says where its vpl011 is.
-    run dl-console-ours timeout 5 "$XL_OURS" --host-dtb /st/host.dtb console 1 </dev/null
-    run dl-console-debian timeout 5 "$XL_DEBIAN" console 1 </dev/null
+    run dl-console-ours timeout -s KILL 5 "$XL_OURS" --host-dtb /st/host.dtb console 1 </dev/null
+    run dl-console-debian timeout -s KILL 5 "$XL_DEBIAN" console 1 </dev/null
     run dl-reboot-ours "$XL_OURS" reboot 1
     run dl-shutdown-ours "$XL_OURS" -v shutdown -w 1
     run dl-list-after "$XL_DEBIAN" list
