@@ -129,8 +129,8 @@ public final class LibXenStore {
         guard xs_watch(handle, path, token) else { throw Self.failure("xs_watch") }
     }
 
-    /// `xs_fileno`: readable while watch events are queued.
-    public func fileDescriptor() throws(LibXenStoreError) -> Int32 {
+    /// `xs_fileno`: readable while watch events are queued, when libxenstore has its reader thread.
+    func fileDescriptor() throws(LibXenStoreError) -> Int32 {
         let fd = xs_fileno(handle)
         guard fd >= 0 else { throw Self.failure("xs_fileno") }
         return fd
