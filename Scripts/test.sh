@@ -11,6 +11,7 @@ swift build
 # (Tests/XLCommandsTests/StaticBinaryTests.swift runs it against the real xenstored).
 static=()
 for lib in xendevicemodel xenevtchn xengnttab xentoolcore xentoollog z lzma bz2 zstd lzo2; do static+=(-Xlinker "-l$lib"); done
+rm -f .build/static/debug/xl
 swift build --product xl --scratch-path .build/static -Xswiftc -static-executable "${static[@]}" 2>&1 | grep -v "statically linked applications requires" || true
 export XL_STATIC_BINARY=$PWD/.build/static/debug/xl
 [ -x "$XL_STATIC_BINARY" ] || { echo "test.sh: the static build of xl failed" >&2; exit 1; }
