@@ -8,11 +8,8 @@ final class DTOverlayEdgeTests: XCTestCase {
     /// With XENSTORED_PATH, the simulated host keeps its xenstore in the real xenstored, so the
     /// real daemon sees the registry xl writes, with dom0-only permissions.
     func testRegistryLivesInARealXenstored() throws {
-        try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
-        let daemon = try Xenstored()
+        let (xl, daemon) = try XLRunner.onRealXenstored()
         defer { daemon.stop() }
-        let xl = try XLRunner()
-        xl.environment["XENSTORED_PATH"] = daemon.socketPath
         let path = try xl.dtbo("eth.dtbo", OverlaySources.device())
         XCTAssertEqual(xl("dt-overlay", "add", path).status, 0)
         XCTAssertEqual(xl("dt-overlay", "attach", path, "Domain-0").status, 0)
@@ -58,11 +55,8 @@ final class DTOverlayEdgeTests: XCTestCase {
     /// An overlay of 300 devices: its node list (about 7 KB) is more than xenstored takes in one value, so the
     /// record keeps it in numbered chunks, in the real daemon too; list shows every node, remove takes it all away.
     func testARecordLongerThanOneXenstoreValue() throws {
-        try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
-        let daemon = try Xenstored()
+        let (xl, daemon) = try XLRunner.onRealXenstored()
         defer { daemon.stop() }
-        let xl = try XLRunner()
-        xl.environment["XENSTORED_PATH"] = daemon.socketPath
         let devices = (0..<300).map { index in
             let address = String(0x1000_0000 + index * 0x1000, radix: 16)
             return "            dev\(index)@\(address) { compatible = \"test,dev\"; reg = <0x0 0x\(address) 0x0 0x1000>; };"

@@ -8,11 +8,8 @@ import XenStoreClient
 /// store holds, read back with the daemon's own answers.
 final class DeviceRealXenstoredTests: XCTestCase {
     func testAttachAndDetachInARealXenstored() throws {
-        try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
-        let daemon = try Xenstored()
+        let (xl, daemon) = try XLRunner.onRealXenstored()
         defer { daemon.stop() }
-        let xl = try XLRunner()
-        xl.environment["XENSTORED_PATH"] = daemon.socketPath
         let kernel = try xl.file("Image", CreateFixtures.kernel)
         let created = xl("create", try xl.file("g.cfg", Array("name = \"g\"\nkernel = \"\(kernel)\"\nmemory = 64\n".utf8)))
         XCTAssertEqual(created.status, 0, created.stderr)

@@ -38,6 +38,15 @@ final class XLRunner {
         environment = ["XL_SIMULATE": directory]
     }
 
+    /// A runner whose simulated host keeps its xenstore in a real C xenstored started for it; skips where there is none.
+    static func onRealXenstored() throws -> (xl: XLRunner, daemon: Xenstored) {
+        try XCTSkipUnless(Xenstored.isAvailable, Xenstored.unavailableReason)
+        let daemon = try Xenstored()
+        let xl = try XLRunner()
+        xl.environment["XENSTORED_PATH"] = daemon.socketPath
+        return (xl, daemon)
+    }
+
     @discardableResult
     func callAsFunction(_ arguments: String...) -> Result { run(arguments) }
 
