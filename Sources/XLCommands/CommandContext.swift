@@ -31,8 +31,12 @@ final class CommandContext {
         guard let directory = globals.simulate ?? environment["XL_SIMULATE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             return nil
         }
-        if directory.hasPrefix("/") { return directory }
-        return FileManager.default.currentDirectoryPath + "/" + directory
+        return Self.absolute(directory)
+    }
+
+    /// `path` made absolute against the working directory (the monitor is handed only absolute paths).
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
     /// Where libxl's per-domain userdata files are kept: `DIR/var/lib/xen` on a simulated host, else `XEN_LIB_DIR` from
