@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets of Fuzz/ (with AddressSanitizer) and runs one target, or all of them one after
-# another, for SECONDS each (default 60). Usage: Scripts/fuzz.sh [TARGET|all] [SECONDS]
+# another, for SECONDS each (default 60). Usage: Scripts/fuzz.sh [TARGET[,TARGET...]|all] [SECONDS]
 # Each target's corpus grows in .fuzz/corpus/TARGET, seeded from Fuzz/Corpus/TARGET (DTS sources are compiled
 # with dtc -@ first) and from Tests/CrashCorpus (every file for the device-tree targets, fuzz-TARGET-* for the
 # others: the inputs that once crashed a tool, which the tests also run through every command). A crash, a leak or an input slower than FUZZ_TIMEOUT seconds (default 10) stops the run
-# with exit status 1 and leaves the input in .fuzz/crashes/TARGET/. See Docs/fuzzing.md.
+# with exit status 1 and leaves the input in .fuzz/crashes/TARGET/. FUZZ_RUNS=N also ends a run after N executions
+# (for the long runs of Docs/reliability.md). See Docs/fuzzing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=(config static-shm device-spec overlay partial-tree host-tree guest-overlay handoff)
-usage() { echo "usage: Scripts/fuzz.sh [TARGET|all] [SECONDS]; TARGET is one of: ${targets[*]}" >&2; exit 2; }
+usage() { echo "usage: Scripts/fuzz.sh [TARGET[,TARGET...]|all] [SECONDS]; TARGET is one of: ${targets[*]}" >&2; exit 2; }
 [ $# -le 2 ] || usage
 which=${1:-all}
 seconds=${2:-60}
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || usage
 if [ "$which" = all ]; then
     chosen=("${targets[@]}")
-elif [[ " ${targets[*]} " == *" $which "* ]]; then
-    chosen=("$which")
 else
-    usage
+    IFS=, read -r -a chosen <<<"$which"
+    for target in "${chosen[@]}"; do
+        [[ " ${targets[*]} " == *" $target "* ]] || usage
+    done
 fi
 source Scripts/setup.sh
 
@@ -54,13 +56,14 @@ for target in "${chosen[@]}"; do
         esac
     done
     set +e
-    "$bin/fuzz-$target" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -print_final_stats=1 \
+    began=$SECONDS
+    "$bin/fuzz-$target" -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -timeout="${FUZZ_TIMEOUT:-10}" -print_final_stats=1 \
         -artifact_prefix="$crashes/" "$corpus" "$seeds" >"$log" 2>&1
     status=$?
     set -e
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-    echo "fuzz $target: ${runs:-0} runs in $seconds s (${rate:-0} exec/s), corpus $(find "$corpus" -type f | wc -l) inputs"
+    echo "fuzz $target: ${runs:-0} runs in $((SECONDS - began)) s (${rate:-0} exec/s), corpus $(find "$corpus" -type f | wc -l) inputs"
     if [ "$status" -ne 0 ]; then
         grep -E "ERROR: |Fatal error|SUMMARY: | #[0-9]+ 0x" "$log" | head -n 25 >&2
         echo "fuzz $target: FAILED (exit $status); input: $(sed -n 's/.*Test unit written to //p' "$log" | tail -n 1)" >&2

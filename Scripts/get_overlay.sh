@@ -149,6 +149,11 @@ remove)
     shift
     remove "$@"
     ;;
+-h | --help)
+    # The comment at the top of this file, without its first two lines and the leading "# ".
+    sed -n '3,/^set -u$/{/^set -u$/d;s/^# \{0,1\}//;p}' "$0"
+    exit 0
+    ;;
 --once)
     shift
     # Refuse before get_overlay says `waiting`: dom0 would add and attach an overlay this domU cannot apply.

@@ -4,9 +4,10 @@
 # Sourced by demo.sh and test.sh. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-# The compression -dev packages give the static libraries libxenguest.a needs for the statically linked xl test.
+# The compression -dev packages give the static libraries libxenguest.a needs for the statically linked xl test;
+# bash-completion, zsh and fish load the completion scripts in CompletionTests, man-db reads the man pages.
 packages=(libfdt-dev device-tree-compiler libxen-dev xenstore-utils xen-utils-4.17 gcc libc6-dev
-    zlib1g-dev liblzma-dev libbz2-dev libzstd-dev liblzo2-dev)
+    zlib1g-dev liblzma-dev libbz2-dev libzstd-dev liblzo2-dev bash-completion zsh fish man-db)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

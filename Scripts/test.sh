@@ -15,6 +15,9 @@ rm -f .build/static/debug/xl
 swift build --product xl --scratch-path .build/static -Xswiftc -static-executable "${static[@]}" 2>&1 | grep -v "statically linked applications requires" || true
 export XL_STATIC_BINARY=$PWD/.build/static/debug/xl
 [ -x "$XL_STATIC_BINARY" ] || { echo "test.sh: the static build of xl failed" >&2; exit 1; }
+# The argument parser's man page generator, as Scripts/install.sh runs it (Tests/XLCommandsTests/ManualPageTests.swift).
+swift build --product generate-manual
+export XL_GENERATE_MANUAL=$PWD/.build/debug/generate-manual
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

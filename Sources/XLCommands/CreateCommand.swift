@@ -18,8 +18,8 @@ struct CreateCommand: XLSubcommand {
     @Flag(name: [.customShort("n"), .customLong("dryrun")], help: "Dry run: as xl -N create.") var dryRun = false
     @Flag(name: [.customShort("V"), .customLong("vncviewer")], help: "Attach a VNC viewer (refused: ARM guests have no VNC server).") var vncViewer = false
     @Flag(name: [.customShort("A"), .customLong("vncviewer-autopass")], help: "Attach a VNC viewer, passing the password (refused as -V).") var vncAutopass = false
-    @Option(name: [.customShort("f"), .customLong("defconfig")], help: ArgumentHelp("The domain configuration file.", valueName: "FILE")) var defconfig: String?
-    @Argument(help: ArgumentHelp("The configuration file (unless -f gives it), then settings that override it, such as memory=512.", valueName: "CONFIG|KEY=VALUE"))
+    @Option(name: [.customShort("f"), .customLong("defconfig")], help: ArgumentHelp("The domain configuration file.", valueName: "FILE"), completion: .file()) var defconfig: String?
+    @Argument(help: ArgumentHelp("The configuration file (unless -f gives it), then settings that override it, such as memory=512.", valueName: "CONFIG|KEY=VALUE"), completion: .file())
     var arguments: [String] = []
 
     func validate() throws {
@@ -108,7 +108,7 @@ struct DestroyCommand: XLSubcommand {
         commandName: "destroy", abstract: "Destroy a domain at once: Xen takes back its memory and devices.")
     @Flag(name: .customShort("f"), help: "Also destroy a static_shm owner whose region other domains still map (as xl -f destroy).")
     var force = false
-    @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN")) var domain: String
+    @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN"), completion: .domains) var domain: String
 
     func run(_ context: CommandContext) throws {
         try context.toolstack().destroyDomain(domain, force: force || context.globals.force)
@@ -123,7 +123,7 @@ struct ListCommand: XLSubcommand {
     @Flag(name: [.customShort("Z"), .customLong("context")], help: "Also print each domain's security label.") var context = false
     @Flag(name: [.customShort("c"), .customLong("cpupool")], help: "Also print the CPU pool each domain is in.") var cpupool = false
     @Flag(name: [.customShort("n"), .customLong("numa")], help: "Also print each domain's NUMA node affinity.") var numa = false
-    @Argument(help: ArgumentHelp("Only these domains (ids or names), in the order given.", valueName: "DOMAIN")) var domains: [String] = []
+    @Argument(help: ArgumentHelp("Only these domains (ids or names), in the order given.", valueName: "DOMAIN"), completion: .domains) var domains: [String] = []
 
     func run(_ context: CommandContext) throws {
         let toolstack = try context.toolstack()

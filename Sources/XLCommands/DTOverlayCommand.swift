@@ -15,7 +15,7 @@ struct DTOverlayCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add the nodes of a dtbo to Xen's device tree (Xen 4.18+; on 4.18 dom0 also gets the devices).",
             discussion: "With DOMAIN (expert mode), also attach the devices to DOMAIN; if that fails, the add is undone. With NODE_NAME TYPE PARTIAL too (normal mode), prepare the guest's copy of the overlay, hand it to the domU's get_overlay, add and attach, then let the guest apply it.")
-        @Argument(help: ArgumentHelp("The overlay blob (.dtbo).", valueName: "FILE")) var file: String
+        @Argument(help: ArgumentHelp("The overlay blob (.dtbo).", valueName: "FILE"), completion: .file(extensions: ["dtbo"])) var file: String
         @OptionGroup var guest: GuestArguments
 
         func validate() throws { try guest.validate() }
@@ -35,7 +35,7 @@ struct DTOverlayCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove the nodes an earlier add of the same dtbo put into Xen's device tree.",
             discussion: "With DOMAIN, the overlay must be attached to DOMAIN (Xen has no detach: a running domU keeps the devices until it is destroyed). With NODE_NAME TYPE PARTIAL too (normal mode), the guest drops its copy first.")
-        @Argument(help: ArgumentHelp("The overlay blob, byte for byte the one added.", valueName: "FILE")) var file: String
+        @Argument(help: ArgumentHelp("The overlay blob, byte for byte the one added.", valueName: "FILE"), completion: .file(extensions: ["dtbo"])) var file: String
         @OptionGroup var guest: GuestArguments
 
         func validate() throws { try guest.validate() }
@@ -54,8 +54,8 @@ struct DTOverlayCommand: ParsableCommand {
     struct Attach: XLSubcommand {
         static let configuration = CommandConfiguration(
             abstract: "Give the devices of an added dtbo to a direct-mapped domain: IRQs and MMIO 1:1, and the IOMMU (Xen 4.19+).")
-        @Argument(help: ArgumentHelp("The overlay blob, byte for byte the one added.", valueName: "FILE")) var file: String
-        @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN")) var domain: String
+        @Argument(help: ArgumentHelp("The overlay blob, byte for byte the one added.", valueName: "FILE"), completion: .file(extensions: ["dtbo"])) var file: String
+        @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN"), completion: .domains) var domain: String
 
         func run(_ context: CommandContext) throws {
             let overlay = try OverlayFile(path: file)

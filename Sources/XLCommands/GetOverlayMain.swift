@@ -51,11 +51,11 @@ struct GetOverlayCommand: ParsableCommand {
     var simulate: String?
     @Option(help: ArgumentHelp("With --simulate: the guest's domain id.", valueName: "N"))
     var domain: UInt16?
-    @Option(help: ArgumentHelp("The domain that sends overlays (default 0).", valueName: "DOMID"))
+    @Option(help: ArgumentHelp("The domain that sends overlays.", valueName: "DOMID"))
     var sender: UInt16 = 0
-    @Option(help: ArgumentHelp("Where to store a received overlay (default overlay.dtbo).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Where to store a received overlay.", valueName: "FILE"))
     var output = "overlay.dtbo"
-    @Option(help: ArgumentHelp("Seconds each step may take once a request arrived (default 30).", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Seconds each step may take once a request arrived.", valueName: "SECONDS"))
     var timeout = HandoffNodes.defaultTimeout
     @Option(help: ArgumentHelp("Seconds to wait for a request (default: no limit).", valueName: "SECONDS"))
     var wait: Double?

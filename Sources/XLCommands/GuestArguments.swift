@@ -5,7 +5,7 @@ import Toolstack
 
 /// The optional `DOMAIN [NODE_NAME TYPE PARTIAL]` of `xl dt-overlay add` and `remove`.
 struct GuestArguments: ParsableArguments {
-    @Argument(help: ArgumentHelp("Expert mode: the domain id or name to attach the devices to.", valueName: "DOMAIN"))
+    @Argument(help: ArgumentHelp("Expert mode: the domain id or name to attach the devices to.", valueName: "DOMAIN"), completion: .domains)
     var domain: String?
     @Argument(help: ArgumentHelp("Normal mode: the name the guest gives the overlay.", valueName: "NODE_NAME"))
     var nodeName: String?

@@ -9,6 +9,16 @@ public enum XLMain {
     /// 0 on success, 1 when the command failed, 2 on a usage error. `executable` is the `xl` program itself, which
     /// `create` starts again as the domain's monitor (nil inside another program: `create` then needs `-e` or `-F`).
     public static func run(_ arguments: [String], environment: [String: String], output: Output, executable: String? = nil) -> Int32 {
+        switch XLCommandTree.generated(for: arguments) {
+        case .success(let text):
+            output.raw(text.hasSuffix("\n") ? text : text + "\n")
+            return 0
+        case .failure(let error):
+            output.error("xl: \(error.message)")
+            return 2
+        case nil:
+            break
+        }
         let (globalArguments, commandArguments) = GlobalOptions.split(arguments)
         let globals: GlobalOptions
         do {

@@ -56,11 +56,13 @@ extension DomainConfig {
         }
     }
 
+    /// The keys a typo may be nearest to: ours, and upstream's that this xl lacks or ignores.
+    private static let suggestedKeys = knownKeys.union(UpstreamKeys.lacking.keys).union(UpstreamKeys.ignoredOnARM)
+
     /// Keys this xl does not read: one upstream would act on for an ARM PVH guest is refused (the guest would
     /// boot without what it asks for); one upstream ignores on ARM is noted for `-v`; one no xl knows is warned
     /// about, with the nearest known key.
     private mutating func readOtherKeys(_ reader: inout DomainConfigReader) throws(DomainConfigError) {
-        let known = Self.knownKeys.union(UpstreamKeys.lacking.keys).union(UpstreamKeys.ignoredOnARM)
         for key in reader.file.keys where !Self.knownKeys.contains(key) {
             // An empty list (`disk = []`) asks upstream for nothing either.
             if let what = UpstreamKeys.lacking[key], reader.file[key]?.value.list?.isEmpty != true {
@@ -71,7 +73,7 @@ extension DomainConfig {
                 ignoredKeys.append(key)
             } else {
                 unknownKeys.append(key)
-                let hint = UpstreamKeys.nearest(to: key, among: known).map { "; did you mean \($0)?" } ?? ""
+                let hint = UpstreamKeys.nearest(to: key, among: Self.suggestedKeys).map { "; did you mean \($0)?" } ?? ""
                 keyWarnings.append("\(reader.file[key]?.location ?? reader.file.source): \(key): warning: xl.cfg has no such key, it is ignored\(hint)")
             }
         }

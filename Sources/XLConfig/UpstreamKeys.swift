@@ -44,11 +44,13 @@ public enum UpstreamKeys {
     ]
 
     /// The known key nearest to `key` (at most two edits away, the first in sorted order on a tie), to suggest for a typo.
-    public static func nearest(to key: String, among known: Set<String>) -> String? {
+    public static func nearest(to key: String, among known: some Sequence<String>) -> String? {
         var best: (key: String, distance: Int)?
-        for candidate in known.sorted() {
+        for candidate in known {
             let distance = editDistance(key, candidate, limit: 2)
-            if distance <= 2, distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
+            guard distance <= 2 else { continue }
+            if let best, distance > best.distance || (distance == best.distance && candidate > best.key) { continue }
+            best = (candidate, distance)
         }
         return best?.key
     }
@@ -59,13 +61,18 @@ public enum UpstreamKeys {
         guard abs(a.count - b.count) <= limit, a.count <= 64, b.count <= 64 else { return limit + 1 }
         guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
         var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
-            var current = [i] + [Int](repeating: 0, count: b.count)
+            current[0] = i
+            var smallest = i
             for j in 1...b.count {
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                smallest = min(smallest, current[j])
             }
-            previous = current
+            // Every later row is at least this row's smallest entry.
+            if smallest > limit { return limit + 1 }
+            swap(&previous, &current)
         }
-        return previous[b.count]
+        return min(previous[b.count], limit + 1)
     }
 }

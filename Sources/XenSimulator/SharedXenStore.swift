@@ -85,7 +85,7 @@ public final class SharedXenStore: XenStore {
         let current = FileStamp(path)
         guard let data = FileManager.default.contents(atPath: path) else { throw SimulatorError("cannot read \(path)") }
         let tree: XenStoreTree
-        do { tree = try JSONDecoder().decode(XenStoreTree.self, from: data) } catch {
+        do { tree = try XenStoreTreeJSON.decode(data) } catch {
             throw SimulatorError("\(path) is damaged or from another version of xl; remove the directory to start a new simulated host")
         }
         connection.database.adopt(tree)

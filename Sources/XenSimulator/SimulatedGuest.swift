@@ -16,7 +16,7 @@ public struct SimulatedGuest: Hashable, Sendable, Codable {
     public var kernelBytes: Int?
     public var ramdiskBytes: Int?
     /// The guest device tree the domain builder placed in guest memory.
-    public var deviceTree: [UInt8]?
+    @OptionalBase64Bytes public var deviceTree: [UInt8]?
     public var cmdline: String?
     /// Where the builder put the images.
     public var layout: ARMBootLayout?

@@ -26,6 +26,9 @@ public final class SimulatedHost {
     private var guestStores: [DomainID: any XenStore] = [:]
     /// Domains shut down when the state was last loaded or saved: a newly shut-down one raises `VIRQ_DOM_EXC`.
     private var shutDown: Set<DomainID>
+    /// The state as `host.json` holds it (nil for a new host): ``save()`` writes only a changed state, so a
+    /// command that only reads costs no write, whatever the host holds.
+    private var savedState: SimulatedHostState?
 
     /// The Xen release a new host runs unless told otherwise.
     public static let defaultVersion = XenVersion.v4_19
@@ -53,11 +56,13 @@ public final class SimulatedHost {
         let fresh = !manager.fileExists(atPath: statePath)
 
         var state: SimulatedHostState
+        var savedState: SimulatedHostState?
         if fresh {
             let tree = try hostDTB ?? DefaultHostTree.make()
             state = try SimulatedHostState(version: version ?? defaultVersion, flavour: flavour ?? .upstream, hostTree: tree).bootingDom0less()
         } else {
             state = try load(SimulatedHostState.self, from: statePath)
+            savedState = state
             if let version, version != state.version {
                 throw SimulatorError("the simulated host in \(directory) runs Xen \(state.version); --xen-version \(version) applies only to a new host")
             }
@@ -82,7 +87,8 @@ public final class SimulatedHost {
         xenstore = waking
         if let killPoints { xenstore = SteppedXenStore(xenstore, points: killPoints) }
         let host = SimulatedHost(
-            directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, shared: shared, plain: plain, lock: lock)
+            directory: directory, hypervisor: SimulatedHypervisor(state: state), xenstore: xenstore, shared: shared, plain: plain, lock: lock,
+            savedState: savedState)
         waking.wake = { [weak host] in host?.runGuests() }
         waking.wakeDevices = { [weak host] in host?.runDevices() }
         if fresh {
@@ -96,13 +102,17 @@ public final class SimulatedHost {
         return host
     }
 
-    private init(directory: String, hypervisor: SimulatedHypervisor, xenstore: any XenStore, shared: SharedXenStore?, plain: any XenStore, lock: DirectoryLock) {
+    private init(
+        directory: String, hypervisor: SimulatedHypervisor, xenstore: any XenStore, shared: SharedXenStore?, plain: any XenStore, lock: DirectoryLock,
+        savedState: SimulatedHostState?
+    ) {
         self.directory = directory
         self.hypervisor = hypervisor
         self.xenstore = xenstore
         self.shared = shared
         self.plain = plain
         self.lock = lock
+        self.savedState = savedState
         shutDown = Self.shutDownDomains(hypervisor.state)
     }
 
@@ -126,13 +136,16 @@ public final class SimulatedHost {
     public func bootTree() throws(DeviceTreeError) -> DeviceTree { try DeviceTree(validating: hypervisor.state.bootTree) }
 
     /// Runs the guests once more (``runGuests()``) and their devices' drivers (``runDevices()``), then writes the hypervisor's state back to the directory
-    /// (atomically); the xenstore tree is written by every request that changes it. Like xenstored on
+    /// (atomically) if it changed; the xenstore tree is written by every request that changes it. Like xenstored on
     /// `VIRQ_DOM_EXC`, the shared xenstore then fires `@releaseDomain` for domains that shut down since
     /// and forgets introduced domains the hypervisor no longer has.
     public func save() throws {
         runGuests()
         runDevices()
-        try Self.store(hypervisor.state, to: directory + "/host.json")
+        if hypervisor.state != savedState {
+            try Self.store(hypervisor.state, to: directory + "/host.json")
+            savedState = hypervisor.state
+        }
         let now = Self.shutDownDomains(hypervisor.state)
         defer { shutDown = now }
         if let shared {

@@ -3,14 +3,14 @@ import DeviceTree
 import XenTypes
 
 /// Everything the simulated hypervisor knows; saved as JSON between commands.
-public struct SimulatedHostState: Sendable, Codable {
+public struct SimulatedHostState: Sendable, Codable, Equatable {
     public var version: XenVersion
     /// Upstream Xen or a vendor fork of the same release.
     public var flavour: XenFlavour
     /// The device tree Xen booted with.
-    public var bootTree: [UInt8]
+    @Base64Bytes public var bootTree: [UInt8]
     /// Xen's live host device tree, with every added overlay merged in.
-    public var hostTree: [UInt8]
+    @Base64Bytes public var hostTree: [UInt8]
     public var domains: [SimulatedDomain]
     public var overlays: [TrackedOverlay] = []
     /// Which domain each assigned device node belongs to (`dt_device_used_by`).

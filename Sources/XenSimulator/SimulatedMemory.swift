@@ -81,5 +81,5 @@ public struct SimulatedPage: Hashable, Sendable, Codable {
     /// P2M entries pointing at the page, the owner's own included.
     public var references: UInt32
     /// The contents; nil while the page is all zero.
-    public var bytes: [UInt8]?
+    @OptionalBase64Bytes public var bytes: [UInt8]?
 }

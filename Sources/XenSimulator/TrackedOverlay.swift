@@ -5,7 +5,7 @@ import XenTypes
 /// it put into the host tree, and the resources `attach` granted.
 public struct TrackedOverlay: Hashable, Sendable, Codable {
     /// A byte copy of the blob given to `add`; `remove` and `attach` match by byte identity.
-    public var blob: [UInt8]
+    @Base64Bytes public var blob: [UInt8]
     /// Full paths of the nodes the overlay added.
     public var nodes: [String]
     /// Set once `attach` ran (Xen's `irq_ranges`/`iomem_ranges` are non-NULL from then on).

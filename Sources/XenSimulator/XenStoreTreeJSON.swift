@@ -1,17 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
+import FoundationEssentials
 import XenStoreClient
 
-/// Writes a ``XenStoreTree`` as the JSON its `Codable` conformance reads, by hand: a shared
-/// xenstore is written after every change, and filling a buffer directly is many times faster
-/// than `JSONEncoder`. Paths in sorted order, so the same tree always gives the same bytes.
-enum XenStoreTreeJSON {
-    static func encode(_ tree: XenStoreTree) -> [UInt8] {
+/// `xenstore.json`, the in-file xenstore: a ``XenStoreTree`` with every node value in base64 (``Base64Bytes``;
+/// the arrays of numbers of earlier hosts are read too). It is written by hand: a shared xenstore is written
+/// after every change, and filling a buffer directly is many times faster than `JSONEncoder`. Paths in sorted
+/// order, so the same tree always gives the same bytes.
+public enum XenStoreTreeJSON {
+    /// The tree a `xenstore.json` holds.
+    public static func decode(_ data: Data) throws -> XenStoreTree {
+        let file = try JSONDecoder().decode(File.self, from: data)
+        var tree = XenStoreTree()
+        tree.nodes = file.nodes.mapValues { XenStoreTree.Node(value: $0.value, permissions: $0.permissions, children: $0.children) }
+        tree.introduced = file.introduced
+        tree.releases = file.releases
+        return tree
+    }
+
+    private struct File: Decodable {
+        var nodes: [String: FileNode]
+        var introduced: [XenStoreTree.Introduction]?
+        var releases: UInt64?
+    }
+
+    private struct FileNode: Decodable {
+        @Base64Bytes var value: [UInt8]
+        var permissions: [XenStorePermission]
+        var children: [String]
+    }
+
+    /// The bytes of `xenstore.json` for `tree`.
+    public static func encode(_ tree: XenStoreTree) -> [UInt8] {
         let paths = tree.nodes.keys.sorted()
-        // An upper bound: every byte of a value takes at most four characters, a name escaped at most six per byte.
+        // An upper bound: every byte of a value takes at most two characters (base64, 4 per 3, plus padding), a name
+        // escaped at most six per byte.
         var capacity = 64 + (tree.introduced?.count ?? 0) * 80
         for path in paths {
             guard let node = tree.nodes[path] else { continue }
-            capacity += 80 + 6 * path.utf8.count + node.value.count * 4 + node.permissions.count * 40
+            capacity += 80 + 6 * path.utf8.count + node.value.count * 2 + 4 + node.permissions.count * 40
             capacity += node.children.reduce(0) { $0 + 6 * $1.utf8.count + 3 }
         }
         return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
@@ -57,22 +83,14 @@ enum XenStoreTreeJSON {
                     writer.number(UInt64(permission.domain.rawValue))
                     writer.text("}")
                 }
-                writer.text("],\"value\":[")
-                node.value.withUnsafeBufferPointer { value in
-                    for position in 0..<value.count {
-                        writer.text(position == 0 ? Self.bytes[Int(value[position])] : Self.commaBytes[Int(value[position])])
-                    }
-                }
-                writer.text("]}")
+                writer.text("],\"value\":\"")
+                writer.text(Data(node.value).base64EncodedString())
+                writer.text("\"}")
             }
             writer.text("}}")
             count = writer.count
         }
     }
-
-    /// The decimal text of every byte value, and the same after a comma.
-    private static let bytes = (0...255).map { String($0) }
-    private static let commaBytes = (0...255).map { "," + String($0) }
 
     /// Appends to a buffer sized beforehand.
     private struct Writer {

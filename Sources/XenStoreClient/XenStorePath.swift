@@ -8,8 +8,15 @@ enum XenStorePath {
     /// Largest request payload (`XENSTORE_PAYLOAD_MAX`); libxenstore refuses bigger ones with `E2BIG`.
     static let maxPayload = 4096
 
-    private static let allowed: Set<UInt8> = Set(
-        Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/_@".utf8))
+    /// Whether xenstored accepts `byte` in a path: letters, digits and `-/_@`.
+    private static func isAllowed(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "_"), UInt8(ascii: "@"):
+            true
+        default: false
+        }
+    }
 
     /// `/local/domain/<id>`, the home of a domain and the base of its relative paths.
     static func home(of domain: DomainID) -> String { "/local/domain/\(domain.rawValue)" }
@@ -24,16 +31,24 @@ enum XenStorePath {
     static func canonicalWatch(_ path: String, caller: DomainID) -> String? {
         if path.hasPrefix("@") {
             let name = path.utf8.dropFirst()
-            return !name.isEmpty && name.allSatisfy { allowed.contains($0) && $0 != UInt8(ascii: "/") } ? path : nil
+            return !name.isEmpty && name.allSatisfy { isAllowed($0) && $0 != UInt8(ascii: "/") } ? path : nil
         }
         return canonical(path, caller: caller)
     }
 
+    /// Absolute, allowed characters only, no empty component (`//` or a trailing `/` but for the root), and
+    /// within the length limit: one pass over the bytes.
     private static func isValid(_ path: String) -> Bool {
-        guard path.hasPrefix("/"), path == "/" || !path.hasSuffix("/"), !path.contains("//"),
-            path.utf8.allSatisfy({ allowed.contains($0) })
-        else { return false }
-        return path.utf8.count - localPrefixLength(path) <= maxLength
+        let slash = UInt8(ascii: "/")
+        var previous: UInt8 = 0
+        var count = 0
+        for byte in path.utf8 {
+            guard isAllowed(byte), count > 0 || byte == slash, !(byte == slash && previous == slash) else { return false }
+            previous = byte
+            count += 1
+        }
+        guard count > 0, count == 1 || previous != slash else { return false }
+        return count - localPrefixLength(path) <= maxLength
     }
 
     /// The length of a leading `/local/domain/<up to 5 digits>/`, which the length limit does not count.

@@ -92,7 +92,15 @@ public final class GuestScript: Sendable {
             process.standardOutput = out
             process.standardError = err
             try process.run()
+            // A guest that hangs (a request whose reply never comes) fails its test instead of stopping the suite.
+            let process = self.process
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.limit) {
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            }
         }
+
+        /// Seconds a guest process may run before it is killed.
+        public static let limit = 120.0
 
         /// The process id, to end it early.
         public var processIdentifier: Int32 { process.processIdentifier }

@@ -13,7 +13,7 @@ struct ConsoleCommand: XLSubcommand {
     var number: Int = 0
     @Option(name: .customShort("e"), help: ArgumentHelp("The escape character that detaches (xenconsole's default is ^]).", valueName: "escape"))
     var escape: String?
-    @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN")) var domain: String
+    @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN"), completion: .domains) var domain: String
 
     /// Most console numbers `-n` may name: xenconsole reads `--num` with `atoi`.
     static let maximumNumber = Int(Int32.max)

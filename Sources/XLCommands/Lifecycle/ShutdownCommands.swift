@@ -29,7 +29,7 @@ struct ShutdownOptions: ParsableArguments {
     var wait: Int
     @Flag(name: .customShort("F"), help: "When the guest cannot answer (no PV drivers, or paused), shut it down through the hypervisor (SCHEDOP_remote_shutdown).")
     var fallback = false
-    @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN")) var domain: String?
+    @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN"), completion: .domains) var domain: String?
 
     func validate() throws {
         if !all && domain == nil { throw ValidationError("give a domain, or -a for all domains") }

@@ -8,7 +8,7 @@ import Toolstack
 struct UptimeCommand: XLSubcommand {
     static let configuration = CommandConfiguration(commandName: "uptime", abstract: "Print uptime for all/some domains.")
     @Flag(name: .customShort("s"), help: "Short form: the time of day, then each domain's uptime in hours and minutes.") var short = false
-    @Argument(help: ArgumentHelp("Only these domains (ids or names), in the order given.", valueName: "DOMAIN")) var domains: [String] = []
+    @Argument(help: ArgumentHelp("Only these domains (ids or names), in the order given.", valueName: "DOMAIN"), completion: .domains) var domains: [String] = []
 
     func run(_ context: CommandContext) throws {
         let toolstack = try context.toolstack()
@@ -70,7 +70,7 @@ struct UptimeCommand: XLSubcommand {
 /// `xl sysrq DOMAIN KEY`.
 struct SysrqCommand: XLSubcommand {
     static let configuration = CommandConfiguration(commandName: "sysrq", abstract: "Send a sysrq to a domain.")
-    @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN")) var domain: String
+    @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN"), completion: .domains) var domain: String
     @Argument(help: ArgumentHelp("One sysrq letter, such as h (help), s (sync) or b (reboot).", valueName: "KEY")) var key: String
 
     func validate() throws {

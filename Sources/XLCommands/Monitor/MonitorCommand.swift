@@ -15,7 +15,7 @@ struct MonitorCommand: XLSubcommand {
         shouldDisplay: false)
     @Option(name: .customLong("lock-fd"), help: ArgumentHelp("The descriptor of the monitor lock create took (internal).", valueName: "N"))
     var lockDescriptor: Int32?
-    @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN")) var domain: String
+    @Argument(help: ArgumentHelp("The domain id or name.", valueName: "DOMAIN"), completion: .domains) var domain: String
 
     func run(_ context: CommandContext) throws {
         let prefix = "monitor \(domain)"

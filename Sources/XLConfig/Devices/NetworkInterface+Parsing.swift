@@ -69,7 +69,7 @@ extension NetworkInterface {
         case _ where Self.isCOLOKey(key):
             throw fail(key, "COLO replication is not available on ARM; remove \(key)=")
         default:
-            let hint = UpstreamKeys.nearest(to: key, among: Set(Self.keys)).map { "did you mean \($0)=? " } ?? ""
+            let hint = UpstreamKeys.nearest(to: key, among: Self.keys).map { "did you mean \($0)=? " } ?? ""
             throw fail(key, "not a vif key; \(hint)write one of \(Self.keyNames)")
         }
     }
