@@ -28,7 +28,7 @@ final class CommandContext {
     /// The simulated host's directory, from `--simulate` or `XL_SIMULATE`, made absolute: the monitor a create
     /// leaves behind works from `/`, and the host's files must be the same ones from there.
     var simulationDirectory: String? {
-        guard let directory = globals.simulate ?? environment["XL_SIMULATE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+        guard let directory = globals.host.simulate ?? environment["XL_SIMULATE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             return nil
         }
         return Self.absolute(directory)
@@ -49,8 +49,8 @@ final class CommandContext {
 
     /// Opens the backends: the simulated host when asked for, otherwise the real Xen.
     func toolstack() throws -> Toolstack {
-        let hostDTB = try globals.hostDTB.map(readHostDTB)
-        let version = try globals.xenVersion.map { text throws -> XenVersion in
+        let hostDTB = try globals.host.hostDTB.map(readHostDTB)
+        let version = try globals.host.xenVersion.map { text throws -> XenVersion in
             guard let version = XenVersion(text), version >= .v4_17 else {
                 throw ToolstackError("--xen-version \(text): give a Xen release from 4.17 on, such as 4.19")
             }

@@ -15,14 +15,7 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .customLong("version"), help: "Print the version and exit.")
     var version = false
 
-    @Option(name: .customLong("simulate"), help: ArgumentHelp("Run against a simulated Xen host kept in DIR (also XL_SIMULATE).", valueName: "DIR"), completion: .directory)
-    var simulate: String?
-
-    @Option(name: .customLong("host-dtb"), help: ArgumentHelp("The device tree Xen booted with, for checks (and to boot a new simulated host).", valueName: "FILE"), completion: .file(extensions: ["dtb"]))
-    var hostDTB: String?
-
-    @Option(name: .customLong("xen-version"), help: ArgumentHelp("The Xen release of a new simulated host (default 4.19).", valueName: "X.Y"))
-    var xenVersion: String?
+    @OptionGroup var host: HostOptions
 
     @Option(name: .customLong("xen-flavour"), help: ArgumentHelp("The Xen of a new simulated host: upstream (default) or xilinx (the fork with run-time static_shm).", valueName: "NAME"), completion: .list(["upstream", "xilinx"]))
     var xenFlavour: String?

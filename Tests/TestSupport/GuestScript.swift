@@ -93,9 +93,16 @@ public final class GuestScript: Sendable {
             process.standardError = err
             try process.run()
             // A guest that hangs (a request whose reply never comes) fails its test instead of stopping the suite.
+            // Its children go first: a script's hung child would keep the output pipes open.
             let process = self.process
             DispatchQueue.global().asyncAfter(deadline: .now() + Self.limit) {
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                guard process.isRunning else { return }
+                let children = Process()
+                children.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+                children.arguments = ["-KILL", "-P", String(process.processIdentifier)]
+                try? children.run()
+                children.waitUntilExit()
+                kill(process.processIdentifier, SIGKILL)
             }
         }
 

@@ -28,7 +28,7 @@ enum MonitorLauncher {
         var arguments: [String] = Array(repeating: "-v", count: context.globals.verbose)
         // The monitor runs from /, so the paths it is given are absolute.
         if let directory = context.simulationDirectory { arguments += ["--simulate", directory] }
-        if let tree = context.globals.hostDTB { arguments += ["--host-dtb", CommandContext.absolute(tree)] }
+        if let tree = context.globals.host.hostDTB { arguments += ["--host-dtb", CommandContext.absolute(tree)] }
         arguments += ["monitor", "--lock-fd", String(DetachedProcess.passedDescriptor), String(domain.rawValue)]
         let environment = context.environment.filter { !HostSessions.commandOnly.contains($0.key) }
         let pid: Int32
