@@ -42,8 +42,9 @@ public struct OptionalBase64Bytes: Hashable, Sendable, Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
+        if let wrappedValue { return try Base64Bytes(wrappedValue: wrappedValue).encode(to: encoder) }
         var container = encoder.singleValueContainer()
-        if let wrappedValue { try container.encode(Data(wrappedValue).base64EncodedString()) } else { try container.encodeNil() }
+        try container.encodeNil()
     }
 }
 

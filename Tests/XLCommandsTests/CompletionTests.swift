@@ -1,25 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import TestSupport
 import XCTest
 
 /// `xl --generate-completion-script bash|zsh|fish`: each script loads in its shell, and completes subcommands,
 /// global options and (from `xl list`, here on a simulated host) domain names.
 final class CompletionTests: XCTestCase {
-    private func shell(_ executable: String, _ script: String, environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-c", script]
-        var merged = ProcessInfo.processInfo.environment
-        merged.merge(environment) { $1 }
-        process.environment = merged
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+    private func shell(_ executable: String, _ script: String, environment: [String: String] = [:]) throws -> GuestScript.Run.Result {
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        return try GuestScript.Run(executable: executable, arguments: ["-c", script], environment: merged).wait()
     }
 
     /// The script for `shell`, written to a file, and an environment whose PATH finds this build's `xl` first and

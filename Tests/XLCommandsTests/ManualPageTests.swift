@@ -8,16 +8,8 @@ import XCTest
 /// subcommand and every option of the three tools appears in its page.
 final class ManualPageTests: XCTestCase {
     private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try GuestScript.Run(executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment).wait()
+        return (result.status, result.stdout)
     }
 
     /// Every subcommand path (`dt-overlay add`) and option spelling (`--simulate`, `-N`) in a dump-help command.
