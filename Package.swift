@@ -56,7 +56,7 @@ let package = Package(
 
         // Test support: the real xenstored harness, dtc helpers.
         .target(name: "TestSupport", dependencies: ["XenTypes", "XenStoreClient", "XenSimulator", "DeviceTree"], path: "Tests/TestSupport",
-                resources: [.copy("fakexen.c"), .copy("libxl-record.c")]),
+                resources: [.copy("fakexen.c"), .copy("fakexen-bridge.c"), .copy("libxl-record.c")]),
 
         // libxlutil, the C config parser, used only as a test oracle.
         .systemLibrary(name: "CXLUtil", path: "Tests/CXLUtil", providers: [.apt(["libxen-dev"])]),

@@ -36,6 +36,9 @@ public final class Xenstored {
         compile("fakexen", into: "libfakexen.so", ["-shared", "-fPIC", "-O2"], libraries: ["-ldl"])
     }
 
+    /// The program that owns a played guest's ring, as its kernel would, compiled once per test process.
+    private static let bridge: Result<String, XenstoredError> = compile("fakexen-bridge", into: "fakexen-bridge", ["-O2"], libraries: [])
+
     /// Compiles the bundled C file `name.c` into `product` in a directory of this test process; its path.
     static func compile(_ name: String, into product: String, _ flags: [String], libraries: [String]) -> Result<String, XenstoredError> {
         guard let source = Bundle.module.url(forResource: name, withExtension: "c") else {
@@ -80,6 +83,8 @@ public final class Xenstored {
     public let notifyDirectory: URL?
     private let process = Process()
     private let logPath: String
+    /// The running fakexen-bridge of each played guest, started by ``guestEnvironment(_:)``.
+    private var bridges: [UInt16: Process] = [:]
 
     /// Starts xenstored and waits up to `timeout` seconds for its socket to accept connections.
     ///
@@ -129,21 +134,41 @@ public final class Xenstored {
 
     /// The environment for a child process that plays guest `domain` (introduced already, with
     /// `guestRings`): the shim preloaded, and `XENSTORED_PATH` naming a device file the shim
-    /// bridges to the guest's ring, so libxenstore's `xs_open(0)` talks to the daemon as `domain`.
+    /// connects to the guest's fakexen-bridge, so libxenstore's `xs_open(0)` talks to the daemon as
+    /// `domain`. The bridge, one per guest started at the first call, owns the guest's ring as its
+    /// kernel would: any number of processes can play the guest at once, and one that exits or is
+    /// killed leaves no watch or transaction behind.
     public func guestEnvironment(_ domain: UInt16) throws -> [String: String] {
         guard let ringDirectory, let eventChannelPath, let notifyDirectory else {
             throw XenstoredError("start xenstored with guestRings to play a guest")
         }
         let device = directory.appendingPathComponent("xenbus-\(domain)").path
-        guard FileManager.default.createFile(atPath: device, contents: nil) else { throw XenstoredError("cannot create \(device)") }
+        let socket = directory.appendingPathComponent("bridge-\(domain)").path
+        if bridges[domain] == nil {
+            guard FileManager.default.createFile(atPath: device, contents: nil) else { throw XenstoredError("cannot create \(device)") }
+            let bridge = Process()
+            bridge.executableURL = URL(fileURLWithPath: try Self.bridge.get())
+            bridge.arguments = [String(domain), ringDirectory.appendingPathComponent("ring-\(domain)").path, eventChannelPath,
+                                notifyDirectory.appendingPathComponent("port-\(100 + Int(domain))").path, socket]
+            let bridgeLog = directory.appendingPathComponent("bridge-\(domain).log").path
+            _ = FileManager.default.createFile(atPath: bridgeLog, contents: nil)
+            bridge.standardOutput = FileHandle(forWritingAtPath: bridgeLog)
+            bridge.standardError = FileHandle(forWritingAtPath: bridgeLog)
+            try bridge.run()
+            bridges[domain] = bridge
+            let deadline = Date().addingTimeInterval(5)
+            while !Self.canConnect(socket) {
+                guard bridge.isRunning, Date() < deadline else {
+                    throw XenstoredError("fakexen-bridge for domain \(domain) did not listen on \(socket): \((try? String(contentsOfFile: bridgeLog, encoding: .utf8)) ?? "")")
+                }
+                usleep(2_000)
+            }
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["LD_PRELOAD"] = try Self.shim.get()
         environment["XENSTORED_PATH"] = device
         environment["FAKEXEN_XENBUS"] = device
-        environment["FAKEXEN_XENBUS_DOMID"] = String(domain)
-        environment["FAKEXEN_RING_DIR"] = ringDirectory.path
-        environment["FAKEXEN_EVTCHN_FIFO"] = eventChannelPath
-        environment["FAKEXEN_NOTIFY_DIR"] = notifyDirectory.path
+        environment["FAKEXEN_XENBUS_SOCKET"] = socket
         return environment
     }
 
@@ -185,6 +210,11 @@ public final class Xenstored {
 
     /// Terminates the daemon, waits for it and removes its directory. Safe to call more than once.
     public func stop() {
+        for bridge in bridges.values where bridge.isRunning {
+            bridge.terminate()
+            bridge.waitUntilExit()
+        }
+        bridges = [:]
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
