@@ -17,35 +17,21 @@ import XenTypes
 /// ``FileChangeWait``) bounded by the caller's timeout; where inotify is missing the file is
 /// looked at every 50 ms instead.
 public final class SharedXenStore: XenStore {
-    private let path: String
-    private let lockPath: String
+    private let file: SharedXenStoreFile
     private let connection: InMemoryXenStore
-    /// Set up on the first wait for a watch event: most connections never wait.
-    private lazy var changes: FileChangeWait? = FileChangeWait(directory: String(path.dropLast("/xenstore.json".count)), name: "xenstore.json")
-    /// The file as this process last read or wrote it.
-    private var stamp: FileStamp?
-    /// The database revision the file holds.
-    private var savedRevision: UInt64
 
     /// The domain this connection acts as.
     public var caller: DomainID { connection.caller }
 
     /// Connects to the xenstore of the simulated host in `directory` as `caller`; with `create`, a
     /// missing file starts as a fresh xenstored's tree, else it is an error.
-    public init(directory: String, caller: DomainID, create: Bool = false) throws(SimulatorError) {
-        path = directory + "/xenstore.json"
-        lockPath = directory + "/xenstore.lock"
-        connection = InMemoryXenStore(database: XenStoreDatabase(), caller: caller)
-        savedRevision = connection.database.revision
-        let lock = try DirectoryLock(path: lockPath)
-        defer { lock.unlock() }
-        if FileManager.default.fileExists(atPath: path) {
-            try load()
-        } else {
-            guard create else { throw SimulatorError("\(path) does not exist: no simulated host in \(directory)") }
-            connection.database.tree = XenStoreTree()
-            try save()
-        }
+    public convenience init(directory: String, caller: DomainID, create: Bool = false) throws(SimulatorError) {
+        self.init(file: try SharedXenStoreFile(directory: directory, create: create), caller: caller)
+    }
+
+    private init(file: SharedXenStoreFile, caller: DomainID) {
+        self.file = file
+        connection = InMemoryXenStore(database: file.database, caller: caller)
     }
 
     /// The committed tree, as last synchronised.
@@ -57,56 +43,15 @@ public final class SharedXenStore: XenStore {
         set { connection.injectFailure = newValue }
     }
 
-    /// Another connection to the same host's xenstore, acting as `domain`.
-    public func connection(as domain: DomainID) throws(SimulatorError) -> SharedXenStore {
-        try SharedXenStore(directory: String(path.dropLast("/xenstore.json".count)), caller: domain)
+    /// Another connection to the same host's xenstore, acting as `domain`. It shares this process's copy of
+    /// the tree, so a change one makes is not read back from the file by the other.
+    public func connection(as domain: DomainID) -> SharedXenStore {
+        SharedXenStore(file: file, caller: domain)
     }
-
-    // MARK: Synchronising with the file
 
     /// Runs one request between taking over the file's changes and writing back this one's.
     private func request<T>(_ operation: String, _ body: () throws(XenStoreError) -> T) throws(XenStoreError) -> T {
-        do {
-            let lock = try DirectoryLock(path: lockPath)
-            defer { lock.unlock() }
-            if FileStamp(path) != stamp { try load() }
-            let result = try body()
-            if connection.database.revision != savedRevision { try save() }
-            return result
-        } catch let error as XenStoreError {
-            throw error
-        } catch {
-            throw XenStoreError(operation, path: path, errno: .EIO)
-        }
-    }
-
-    /// Reads the file and takes it over.
-    private func load() throws(SimulatorError) {
-        let current = FileStamp(path)
-        guard let data = FileManager.default.contents(atPath: path) else { throw SimulatorError("cannot read \(path)") }
-        let tree: XenStoreTree
-        do { tree = try XenStoreTreeJSON.decode(data) } catch {
-            throw SimulatorError("\(path) is damaged or from another version of xl; remove the directory to start a new simulated host")
-        }
-        connection.database.adopt(tree)
-        savedRevision = connection.database.revision
-        stamp = current
-    }
-
-    /// Writes the tree to the file: a temporary file renamed over it, so readers never see half of it.
-    private func save() throws(SimulatorError) {
-        let bytes = XenStoreTreeJSON.encode(connection.tree)
-        let temporary = path + ".\(getpid()).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw SimulatorError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-        guard written == bytes.count, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw SimulatorError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        savedRevision = connection.database.revision
-        stamp = FileStamp(path)
+        try file.request(operation, body)
     }
 
     // MARK: XenStore
@@ -159,10 +104,10 @@ public final class SharedXenStore: XenStore {
     public func readWatch(timeout: Double) throws(XenStoreError) -> XenStoreWatchEvent? {
         let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, min(timeout, 86_400)) * 1000))
         // Watch the file before looking at it, so a change made in between still wakes the wait.
-        let changes = self.changes
+        let changes = file.changes
         while true {
             if let event = try connection.readWatch(timeout: 0) { return event }
-            if FileStamp(path) != stamp {
+            if file.changedOnDisk {
                 try request("read-watch") { () throws(XenStoreError) in }
                 continue
             }
@@ -195,6 +140,83 @@ public final class SharedXenStore: XenStore {
 
     public func isIntroduced(_ domain: DomainID) throws(XenStoreError) -> Bool {
         try request("is-domain-introduced") { () throws(XenStoreError) in try connection.isIntroduced(domain) }
+    }
+}
+
+/// `xenstore.json` as this process shares it: one copy of the tree (a ``XenStoreDatabase``) for all the process's
+/// connections, taken over from the file when another process changed it and written back after a change.
+private final class SharedXenStoreFile {
+    let path: String
+    private let lockPath: String
+    let database = XenStoreDatabase()
+    /// Set up on the first wait for a watch event: most connections never wait.
+    lazy var changes: FileChangeWait? = FileChangeWait(directory: String(path.dropLast("/xenstore.json".count)), name: "xenstore.json")
+    /// The file as this process last read or wrote it.
+    private var stamp: FileStamp?
+    /// The database revision the file holds.
+    private var savedRevision: UInt64
+
+    init(directory: String, create: Bool) throws(SimulatorError) {
+        path = directory + "/xenstore.json"
+        lockPath = directory + "/xenstore.lock"
+        savedRevision = database.revision
+        let lock = try DirectoryLock(path: lockPath)
+        defer { lock.unlock() }
+        if FileManager.default.fileExists(atPath: path) {
+            try load()
+        } else {
+            guard create else { throw SimulatorError("\(path) does not exist: no simulated host in \(directory)") }
+            database.tree = XenStoreTree()
+            try save()
+        }
+    }
+
+    /// Whether another process wrote the file since this one last read or wrote it.
+    var changedOnDisk: Bool { FileStamp(path) != stamp }
+
+    /// Runs one request between taking over the file's changes and writing back this one's.
+    func request<T>(_ operation: String, _ body: () throws(XenStoreError) -> T) throws(XenStoreError) -> T {
+        do {
+            let lock = try DirectoryLock(path: lockPath)
+            defer { lock.unlock() }
+            if changedOnDisk { try load() }
+            let result = try body()
+            if database.revision != savedRevision { try save() }
+            return result
+        } catch let error as XenStoreError {
+            throw error
+        } catch {
+            throw XenStoreError(operation, path: path, errno: .EIO)
+        }
+    }
+
+    /// Reads the file and takes it over.
+    private func load() throws(SimulatorError) {
+        let current = FileStamp(path)
+        guard let data = FileManager.default.contents(atPath: path) else { throw SimulatorError("cannot read \(path)") }
+        let tree: XenStoreTree
+        do { tree = try XenStoreTreeJSON.decode(data) } catch {
+            throw SimulatorError("\(path) is damaged or from another version of xl; remove the directory to start a new simulated host")
+        }
+        database.adopt(tree)
+        savedRevision = database.revision
+        stamp = current
+    }
+
+    /// Writes the tree to the file: a temporary file renamed over it, so readers never see half of it.
+    private func save() throws(SimulatorError) {
+        let bytes = XenStoreTreeJSON.encode(database.tree)
+        let temporary = path + ".\(getpid()).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw SimulatorError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        guard written == bytes.count, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw SimulatorError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        savedRevision = database.revision
+        stamp = FileStamp(path)
     }
 }
 

@@ -6,14 +6,15 @@ import XenSimulator
 import XenStoreClient
 import XenTypes
 
-/// The simulated host's xenstore shared by separate connections through `DIR/xenstore.json`.
+/// The simulated host's xenstore shared by separate connections through `DIR/xenstore.json`: the guest's
+/// connection is opened as another process opens it, or, `inProcess`, as a second connection of dom0's process.
 final class SharedXenStoreTests: XCTestCase {
-    private func stores() throws -> (directory: String, dom0: SharedXenStore, guest: SharedXenStore) {
+    private func stores(inProcess: Bool = false) throws -> (directory: String, dom0: SharedXenStore, guest: SharedXenStore) {
         let directory = try DeviceTreeTools.scratch().path
         let dom0 = try SharedXenStore(directory: directory, caller: .dom0, create: true)
         try dom0.mkdir("/local/domain/5", in: nil)
         try dom0.setPermissions("/local/domain/5", [XenStorePermission(.none, 5)], in: nil)
-        return (directory, dom0, try dom0.connection(as: 5))
+        return (directory, dom0, inProcess ? dom0.connection(as: 5) : try SharedXenStore(directory: directory, caller: 5))
     }
 
     private func drain(_ store: any XenStore) throws -> [XenStoreWatchEvent] {
@@ -23,7 +24,19 @@ final class SharedXenStoreTests: XCTestCase {
     }
 
     func testChangesAndWatchesCrossConnections() throws {
-        let (_, dom0, guest) = try stores()
+        try changesAndWatchesCross(try stores())
+    }
+
+    func testChangesAndWatchesCrossConnectionsOfOneProcess() throws {
+        let (directory, dom0, guest) = try stores(inProcess: true)
+        try changesAndWatchesCross((directory, dom0, guest))
+        try dom0.write("/local/domain/5/last", string: "1")
+        let other = try SharedXenStore(directory: directory, caller: 5)
+        XCTAssertEqual(try other.readString("last"), "1", "what the process changed is in the file for other processes")
+    }
+
+    private func changesAndWatchesCross(_ stores: (directory: String, dom0: SharedXenStore, guest: SharedXenStore)) throws {
+        let (_, dom0, guest) = stores
         try dom0.watch("/local/domain/5/data", token: "d")
         XCTAssertEqual(try drain(dom0), [XenStoreWatchEvent(path: "/local/domain/5/data", token: "d")])
         try guest.write("data/overlay/receiver-status", string: "waiting")
@@ -48,7 +61,12 @@ final class SharedXenStoreTests: XCTestCase {
     }
 
     func testTransactionsConflictAcrossConnections() throws {
-        let (_, dom0, guest) = try stores()
+        try transactionsConflict(try stores())
+        try transactionsConflict(try stores(inProcess: true))
+    }
+
+    private func transactionsConflict(_ stores: (directory: String, dom0: SharedXenStore, guest: SharedXenStore)) throws {
+        let (_, dom0, guest) = stores
         try dom0.write("/local/domain/5/x", string: "1")
         let tx = try dom0.startTransaction()
         XCTAssertEqual(try dom0.readString("/local/domain/5/x", in: tx), "1")
