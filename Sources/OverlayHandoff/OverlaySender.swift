@@ -21,6 +21,8 @@ public final class OverlaySender {
     private let base: String
     private var lock: HandoffLock?
     private var watch: NodeWatch?
+    /// The sender nodes this hand-off wrote and gave to dom0: written again, they keep their permissions.
+    private var owned: Set<String> = []
 
     /// Claims the domU's hand-off slot and waits until its receiver says `waiting`.
     public init(
@@ -41,7 +43,7 @@ public final class OverlaySender {
             try writeSender([(HandoffNodes.request, id), (HandoffNodes.senderStatus, SenderStatus.notReady.rawValue)], clearing: true)
             watch = try NodeWatch(xenstore, path: "\(base)/\(HandoffNodes.receiverStatus)", token: "xl-overlay-\(id)")
             let ready = try watch?.wait(timeout: timeout) { () throws -> Bool? in
-                try self.readReceiver().status == .waiting ? true : nil
+                try self.receiverStatus() == .waiting ? true : nil
             }
             guard ready != nil else {
                 throw HandoffError("domain \(domain) did not say it is waiting for an overlay within \(Self.seconds(timeout)): run get_overlay.sh (or get_overlay) in the guest first")
@@ -104,8 +106,7 @@ public final class OverlaySender {
         ])
         let id = self.id
         _ = try? watch?.wait(timeout: min(timeout, 2)) { () throws -> Bool? in
-            let state = try self.readReceiver()
-            return state.status == .error && state.request == id ? true : nil
+            try self.receiverStatus() == .error && self.receiverRequest() == id ? true : nil
         }
     }
 
@@ -119,12 +120,21 @@ public final class OverlaySender {
         let base = self.base
         let id = self.id
         _ = try? xenstore.transaction { tx in
-            guard try xenstore.exists(base, in: tx) else { return }
-            for node in HandoffNodes.senderNodes { try xenstore.remove("\(base)/\(node)", in: tx) }
-            if try xenstore.readString("\(base)/\(HandoffNodes.receiverRequest)", in: tx) == id {
-                for node in HandoffNodes.receiverNodes { try xenstore.remove("\(base)/\(node)", in: tx) }
+            let children = try xenstore.children(base, in: tx)
+            let present = try !children.isEmpty || xenstore.exists(base, in: tx)
+            guard present else { return }
+            let receiver = children.contains(HandoffNodes.receiverRequest) ? try xenstore.readString("\(base)/\(HandoffNodes.receiverRequest)", in: tx) : nil
+            var ours = Set(HandoffNodes.senderNodes)
+            if receiver == id { ours.formUnion(HandoffNodes.receiverNodes) }
+            if children.allSatisfy(ours.contains) {
+                // Only this hand-off's nodes are left: xenstore removes a directory with everything in it.
+                try xenstore.remove(base, in: tx)
+                return
             }
-            if try xenstore.children(base, in: tx).isEmpty { try xenstore.remove(base, in: tx) }
+            for node in children where HandoffNodes.senderNodes.contains(node) { try xenstore.remove("\(base)/\(node)", in: tx) }
+            if receiver == id {
+                for node in children where HandoffNodes.receiverNodes.contains(node) { try xenstore.remove("\(base)/\(node)", in: tx) }
+            }
         }
         lock.release()
     }
@@ -141,44 +151,57 @@ public final class OverlaySender {
         ])
     }
 
-    /// Writes sender nodes in one transaction, owned by dom0 and readable by the domU; with
-    /// `clearing`, first removes any left from an earlier hand-off.
+    /// Writes sender nodes, owned by dom0 and readable by the domU, in one transaction (one node this hand-off
+    /// wrote before: in one request, as it keeps its permissions); with `clearing`, first removes any left from
+    /// an earlier hand-off.
     private func writeSender(_ values: [(String, String)], clearing: Bool = false) throws {
         let base = self.base
         let readable = [XenStorePermission(.none, .dom0), XenStorePermission(.read, domain)]
+        let owned = self.owned
         do {
+            if !clearing, values.count == 1, let (node, value) = values.first, owned.contains(node) {
+                try xenstore.write("\(base)/\(node)", string: value, in: nil)
+                return
+            }
             try xenstore.transaction { tx in
                 if clearing {
                     try xenstore.mkdir(base, in: tx)
-                    for node in HandoffNodes.senderNodes { try xenstore.remove("\(base)/\(node)", in: tx) }
+                    for node in try xenstore.directory(base, in: tx) where HandoffNodes.senderNodes.contains(node) {
+                        try xenstore.remove("\(base)/\(node)", in: tx)
+                    }
                 }
                 for (node, value) in values {
                     try xenstore.write("\(base)/\(node)", string: value, in: tx)
-                    try xenstore.setPermissions("\(base)/\(node)", readable, in: tx)
+                    if clearing || !owned.contains(node) { try xenstore.setPermissions("\(base)/\(node)", readable, in: tx) }
                 }
             }
         } catch let error as XenStoreError {
             throw HandoffError("cannot write \(error.path ?? base) for domain \(domain): \(error.errno)")
         }
+        if clearing { self.owned = [] }
+        self.owned.formUnion(values.map(\.0))
     }
 
-    /// The receiver's status and the request it answers, read with bounds.
-    private func readReceiver() throws -> (status: ReceiverStatus?, request: String?) {
-        func word(_ node: String) throws -> String? {
-            do {
-                guard let bytes = try? xenstore.read("\(base)/\(node)", in: nil) else { return nil }
-                guard bytes.count <= HandoffNodes.maximumWordLength else {
-                    throw HandoffError("domain \(domain) wrote \(bytes.count) bytes into \(node); no value of the protocol is that long")
-                }
-                return String(decoding: bytes, as: UTF8.self)
-            }
+    /// A value the receiver wrote, read with bounds; `nil` when it is missing.
+    private func receiverWord(_ node: String) throws -> String? {
+        guard let bytes = try? xenstore.read("\(base)/\(node)", in: nil) else { return nil }
+        guard bytes.count <= HandoffNodes.maximumWordLength else {
+            throw HandoffError("domain \(domain) wrote \(bytes.count) bytes into \(node); no value of the protocol is that long")
         }
-        guard let text = try word(HandoffNodes.receiverStatus) else { return (nil, nil) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The receiver's status; `nil` when it has written none.
+    private func receiverStatus() throws -> ReceiverStatus? {
+        guard let text = try receiverWord(HandoffNodes.receiverStatus) else { return nil }
         guard let status = ReceiverStatus(rawValue: text) else {
             throw HandoffError("domain \(domain) wrote receiver-status \"\(text.sanitized())\", which is not a status of the protocol")
         }
-        return (status, try word(HandoffNodes.receiverRequest))
+        return status
     }
+
+    /// The request the receiver's status answers.
+    private func receiverRequest() throws -> String? { try receiverWord(HandoffNodes.receiverRequest) }
 
     /// Waits for the receiver to report `wanted` for this request. `keepingOn` are statuses that
     /// may still be read meanwhile (a change not seen yet); anything else is out of order.
@@ -186,19 +209,21 @@ public final class OverlaySender {
         let id = self.id
         let domain = self.domain
         let reached = try watch?.wait(timeout: timeout) { () throws -> Bool? in
-            let state = try self.readReceiver()
-            guard let status = state.status else { return nil }
-            let ours = state.request == id
+            guard let status = try self.receiverStatus() else { return nil }
+            // `waiting` answers no request: there is no request id to read.
+            if status == .waiting && earlier.contains(.waiting) { return nil }
+            let request = try self.receiverRequest()
+            let ours = request == id
             if status == wanted && ours { return true }
             if status == .error && ours {
                 let reason = (try? self.xenstore.readString("\(self.base)/\(HandoffNodes.receiverError)")).flatMap { $0 }
                 throw HandoffError("domain \(domain)'s get_overlay could not \(step): \(reason?.sanitized() ?? "it gave no reason")")
             }
-            if earlier.contains(status) && (ours || status == .waiting) { return nil }
+            if earlier.contains(status) && ours { return nil }
             if status == .waiting {
                 throw HandoffError("domain \(domain)'s get_overlay started again while it had to \(step); the hand-off was abandoned")
             }
-            let whose = ours ? "this request" : "request \(state.request?.sanitized(limit: HandoffNodes.maximumWordLength) ?? "none")"
+            let whose = ours ? "this request" : "request \(request?.sanitized(limit: HandoffNodes.maximumWordLength) ?? "none")"
             throw HandoffError("domain \(domain) answered \(status.rawValue) for \(whose) while xl waited for it to \(step) (\(wanted.rawValue)); out of order")
         }
         guard reached != nil else {

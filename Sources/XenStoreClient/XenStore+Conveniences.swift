@@ -50,12 +50,15 @@ extension XenStore {
 
     /// Removes `path`, then each parent it leaves empty up to and including `top`: xenstored creates missing
     /// parents on a write, so this undoes a record's write without leaving its directories behind.
+    /// Two requests per level: a missing node or parent ends the pruning there.
     public func remove(_ path: String, pruningUpTo top: String, in transaction: XenStoreTransaction? = nil) throws(XenStoreError) {
-        if try exists(path, in: transaction) { try remove(path, in: transaction) }
+        do { try remove(path, in: transaction) } catch where error.errno == .ENOENT {}
         var parent = path
         while parent != top, parent.hasPrefix(top + "/"), let slash = parent.lastIndex(of: "/") {
             parent = String(parent[..<slash])
-            guard try exists(parent, in: transaction), try children(parent, in: transaction).isEmpty else { return }
+            let left: [String]
+            do { left = try directory(parent, in: transaction) } catch where error.errno == .ENOENT { return }
+            guard left.isEmpty else { return }
             try remove(parent, in: transaction)
         }
     }
