@@ -5,7 +5,15 @@
 # domains and a passthrough device, runs our tools next to Debian's in dom0 and compares them.
 # Prints timings and ends with "N passed, N failed". Needs root (chroots, mounts).
 # Cache: .system-test/ (or $SYSTEM_TEST_CACHE). Docs/system-test.md says more.
+# Usage: Scripts/system-test.sh [--build-only]   (--build-only: the toolchain and the cross build, no boot; the
+# binaries are left in .system-test/out/bin for Scripts/package.sh --arm64)
 set -euo pipefail
+build_only=false
+case ${1:-} in
+    "") ;;
+    --build-only) build_only=true ;;
+    *) echo "usage: Scripts/system-test.sh [--build-only]" >&2; exit 2 ;;
+esac
 ST_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ST_ROOT/Scripts/system-test/lib.sh"
 source "$ST_DIR/toolchain.sh"
@@ -22,11 +30,17 @@ rm -f "$ST_OUT/skip-reason"
 total_start=$(date +%s)
 
 ok=true
-for step in "host packages:st_host_packages" "toolchain setup:st_toolchain" "cross build:st_cross_build" \
-            "system images:st_images"; do
+steps=("host packages:st_host_packages" "toolchain setup:st_toolchain" "cross build:st_cross_build")
+$build_only || steps+=("system images:st_images")
+for step in "${steps[@]}"; do
     st_step "${step%%:*}" "${step#*:}"
     [ "$ST_STATUS" -eq 0 ] || { ok=false; break; }
 done
+if $build_only; then
+    $ok || exit 1
+    echo "system-test: the aarch64 binaries are in $ST_OUT/bin"
+    exit 0
+fi
 boots=(ours debian)
 if $ok && [ "${SYSTEM_TEST_OVERLAY:-1}" != 0 ]; then
     # Optional: without it (a download failed) the other boots still run.

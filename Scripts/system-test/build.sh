@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# The cross build: xl and init-dom0less for aarch64-unknown-linux-gnu, statically linked, built by
+# The cross build: xl, init-dom0less and get_overlay for aarch64-unknown-linux-gnu, statically linked, built by
 # Debian trixie's swiftlang 6.0.3 in the amd64 chroot against the arm64 sysroot.
 # Sourced by Scripts/system-test.sh.
 
@@ -55,13 +55,13 @@ st_cross_build() {
     for object in "${ST_XENGUEST_LOADERS[@]}"; do link+=(-Xlinker "/build/xenguest-loaders/$object"); done
     for lib in "${ST_STATIC_LIBS[@]}"; do link+=(-Xlinker "-l$lib"); done
     local product
-    for product in xl init-dom0less; do
+    for product in xl init-dom0less get_overlay; do
         st_log "cross build: $product (swift $(st_chroot swift --version 2>&1 | grep -o 'version [0-9.]*' | head -n1))"
         rm -f "$ST_CHROOT/build/aarch64-unknown-linux-gnu/release/$product"
         st_chroot sh -c "cd /src && swift build -c release --destination /destination.json --scratch-path /build --product $product ${link[*]}" || return 1
     done
     mkdir -p "$ST_OUT/bin"
-    for product in xl init-dom0less; do
+    for product in xl init-dom0less get_overlay; do
         st_chroot aarch64-linux-gnu-strip -o "/build/$product.stripped" "/build/aarch64-unknown-linux-gnu/release/$product" || return 1
         mv "$ST_CHROOT/build/$product.stripped" "$ST_OUT/bin/$product" || return 1
         if readelf -d "$ST_OUT/bin/$product" 2>/dev/null | grep -q NEEDED; then

@@ -220,6 +220,9 @@ public final class OverlaySender {
                 throw HandoffError("domain \(domain)'s get_overlay could not \(step): \(reason?.sanitized() ?? "it gave no reason")")
             }
             if earlier.contains(status) && ours { return nil }
+            // The two reads are two requests: when the receiver changed both nodes between them, its status is no
+            // longer the one read, and the watch event of that change runs this check again.
+            if try self.receiverStatus() != status { return nil }
             if status == .waiting {
                 throw HandoffError("domain \(domain)'s get_overlay started again while it had to \(step); the hand-off was abandoned")
             }
