@@ -86,9 +86,10 @@ COPYRIGHT
         "$name" "$version" "$(date -R -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)")" | gzip -9n >"$root/usr/share/doc/$name/changelog.gz"
     local depends=""
     if [ "$arch" = arm64 ]; then
-        # The cross build links everything in (-static-executable): there is no shared library to depend on.
+        # The cross build links everything in (-static-executable), zlib among libxenguest's libraries: there is no
+        # shared library to depend on.
         mkdir -p "$root/usr/share/lintian/overrides"
-        printf '%s: statically-linked-binary\n' "$name" >"$root/usr/share/lintian/overrides/$name"
+        printf '%s: statically-linked-binary *\n%s: embedded-library zlib *\n' "$name" "$name" >"$root/usr/share/lintian/overrides/$name"
     else
         mkdir -p "$1/shlibs-$name/debian"
         printf 'Source: xl-swift\n\nPackage: %s\nArchitecture: any\n' "$name" >"$1/shlibs-$name/debian/control"
