@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The arm64 system test: cross-builds xl and init-dom0less for aarch64 with Debian trixie's Swift
+# The arm64 system test: cross-builds xl, init-dom0less and get_overlay for aarch64 with Debian trixie's Swift
 # 6.0.3, boots Debian's Xen 4.20 and arm64 kernel under qemu-system-aarch64 (TCG) with dom0less
 # domains and a passthrough device, runs our tools next to Debian's in dom0 and compares them.
 # Prints timings and ends with "N passed, N failed". Needs root (chroots, mounts).
@@ -11,6 +11,7 @@ set -euo pipefail
 build_only=false
 case ${1:-} in
     "") ;;
+    -h | --help) sed -n '3,9{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     --build-only) build_only=true ;;
     *) echo "usage: Scripts/system-test.sh [--build-only]" >&2; exit 2 ;;
 esac

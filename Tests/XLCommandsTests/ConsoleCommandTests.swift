@@ -62,6 +62,15 @@ final class ConsoleCommandTests: XCTestCase {
         XCTAssertEqual(xl.snapshot(), before)
     }
 
+    func testADryRunSaysWhatItWouldAttachToAndShowsNothing() throws {
+        let xl = try hostWithGuest()
+        let before = xl.snapshot()
+        let result = xl("-N", "console", "midway")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "dry run: would attach to console 0 (pv) of simulated domain 1\n")
+        XCTAssertEqual(xl.snapshot(), before)
+    }
+
     func testWhatTheGuestWritesLaterShowsOnTheNextAttach() throws {
         let xl = try hostWithGuest()
         XCTAssertEqual(xl("shutdown", "midway").status, 0)

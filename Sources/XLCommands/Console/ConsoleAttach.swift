@@ -11,6 +11,11 @@ enum ConsoleAttach {
     static func attach(_ console: ConsoleTarget, escape: String?, follow: Bool = true, _ toolstack: Toolstack, _ context: CommandContext,
                        _ prefix: String) throws {
         if let directory = context.simulationDirectory {
+            if toolstack.dryRun {
+                // As on real Xen, -N says what it would attach to and attaches to nothing.
+                context.output.line("dry run: would attach to console \(console.number) (\(console.type.rawValue)) of simulated domain \(console.domain.rawValue)")
+                return
+            }
             let vuart = console.type == .vuart
             let shown: String
             if let host = context.simulatedHost {
