@@ -83,25 +83,26 @@ cat >"$work/base.dts" <<'DTS'
 };
 DTS
 dtc -q -@ -I dts -O dtb -o "$work/base.dtb" "$work/base.dts"
-{
-    printf '/dts-v1/;\n/plugin/;\n/ {\n    fragment@0 {\n        target-path = "/soc";\n        __overlay__ {\n'
-    for i in $(seq 0 1999); do
-        printf '            dev%d@%x { compatible = "bench,dev"; reg = <0x0 0x%x 0x0 0x1000>; status = "okay"; note = "device %d of the benchmark overlay"; };\n' \
-            "$i" $((0x10000000 + i * 0x1000)) $((0x10000000 + i * 0x1000)) "$i"
-    done
-    printf '        };\n    };\n};\n'
-} >"$work/big.dts"
-dtc -q -@ -I dts -O dtb -o "$work/big.dtbo" "$work/big.dts"
+# An overlay of N devices under /soc into OUT, each with a reg, a status and EXTRA (a printf format of the device's
+# number).
+devices_overlay() { # N EXTRA OUT
+    local i
+    {
+        printf '/dts-v1/;\n/plugin/;\n/ {\n    fragment@0 {\n        target-path = "/soc";\n        __overlay__ {\n'
+        for ((i = 0; i < $1; i++)); do
+            printf '            dev%d@%x { compatible = "bench,dev"; reg = <0x0 0x%x 0x0 0x1000>; status = "okay"; ' \
+                "$i" $((0x10000000 + i * 0x1000)) $((0x10000000 + i * 0x1000))
+            # shellcheck disable=SC2059 # the format is the caller's
+            printf "$2" "$i"
+            printf '};\n'
+        done
+        printf '        };\n    };\n};\n'
+    } >"$3.dts"
+    dtc -q -@ -I dts -O dtb -o "$3" "$3.dts"
+}
+devices_overlay 2000 'note = "device %d of the benchmark overlay"; ' "$work/big.dtbo"
 # The same with an interrupt each (1830 devices: SPIs 32 to 1861 of the GIC).
-{
-    printf '/dts-v1/;\n/plugin/;\n/ {\n    fragment@0 {\n        target-path = "/soc";\n        __overlay__ {\n'
-    for i in $(seq 0 1829); do
-        printf '            dev%d@%x { compatible = "bench,dev"; reg = <0x0 0x%x 0x0 0x1000>; interrupts = <0 %d 4>; status = "okay"; };\n' \
-            "$i" $((0x10000000 + i * 0x1000)) $((0x10000000 + i * 0x1000)) "$i"
-    done
-    printf '        };\n    };\n};\n'
-} >"$work/irq.dts"
-dtc -q -@ -I dts -O dtb -o "$work/irq.dtbo" "$work/irq.dts"
+devices_overlay 1830 'interrupts = <0 %d 4>; ' "$work/irq.dtbo"
 
 host=$work/host
 "$xl" --simulate "$host" --host-dtb "$work/base.dtb" list >/dev/null 2>&1
