@@ -141,6 +141,20 @@ final class DTOverlayCommandTests: XCTestCase {
         XCTAssertTrue(again.stderr.hasPrefix("dt-overlay attach \(path): already attached to domain 0"), again.stderr)
     }
 
+    /// Xen's remove leaves dom0's IRQ routing and MMIO mappings in place, and routing an IRQ again to the
+    /// domain that has it succeeds: the same overlay can be added and attached to dom0 again.
+    func testAnOverlayRemovedFromDom0CanBeAttachedAgain() throws {
+        let xl = try XLRunner()
+        let overlay = try xl.dtbo("eth.dtbo", OverlaySources.device())
+        for round in 1...2 {
+            XCTAssertEqual(xl("dt-overlay", "add", overlay).status, 0, "round \(round)")
+            let attach = xl("dt-overlay", "attach", overlay, "0")
+            XCTAssertEqual(attach.status, 0, "round \(round): \(attach.stderr)")
+            XCTAssertEqual(xl("dt-overlay", "remove", overlay).status, 0, "round \(round)")
+        }
+        XCTAssertEqual(try xl.withHost { $0.hypervisor.state.domains[0].routedIRQs }, [72, 73])
+    }
+
     func testAttachRefusesAnIRQAnotherOverlayHolds() throws {
         let xl = try XLRunner()
         let first = try xl.dtbo("a.dtbo", OverlaySources.device())
