@@ -36,6 +36,8 @@ struct Dom0lessSetup {
             if let node, node.enhanced.wantsXenstore {
                 throw ToolstackError("its node asks for xen,enhanced (\(node.enhanced.rawValue)) but Xen gave it no xenstore event channel (Xen 4.21 \"legacy\" bug); not initialised")
             }
+            // Xen gives a "no-xenstore" domain no xenstore event channel either: say which of the two it is.
+            if node?.enhanced == .noXenstore { return (.skipped, "xen,enhanced = \"no-xenstore\"; skipped") }
             return (.skipped, "no xen,enhanced; skipped")
         }
         guard channel < Self.maxEventChannel else { throw ToolstackError("HVM_PARAM_STORE_EVTCHN = \(channel) is not a valid port; not initialised") }

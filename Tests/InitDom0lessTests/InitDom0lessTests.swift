@@ -34,6 +34,16 @@ final class InitDom0lessTests: XCTestCase {
         XCTAssertEqual(host.hypervisor.state.domains[2].memoryKiB, 0x40000 + 4)
     }
 
+    /// Xen gives a `"no-xenstore"` domain no xenstore event channel, as it gives a domain without `xen,enhanced`;
+    /// the line says which of the two it is.
+    func testANoXenstoreDomainIsSkippedForWhatItSays() throws {
+        let host = try open(.v4_21, [.init(name: "quiet", enhanced: "no-xenstore"), .init(name: "plain", enhanced: nil)])
+        defer { host.close() }
+        let (results, lines) = try Dom0lessFixtures.run(host)
+        XCTAssertEqual(results.map(\.outcome), [.skipped, .skipped])
+        XCTAssertEqual(lines, ["domain 1 (quiet): xen,enhanced = \"no-xenstore\"; skipped", "domain 2 (plain): no xen,enhanced; skipped"])
+    }
+
     func testOn421BothEnhancedDomainsUseXensPage() throws {
         let host = try open(.v4_21)
         defer { host.close() }
