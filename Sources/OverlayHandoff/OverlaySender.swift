@@ -151,18 +151,13 @@ public final class OverlaySender {
         ])
     }
 
-    /// Writes sender nodes, owned by dom0 and readable by the domU, in one transaction (one node this hand-off
-    /// wrote before: in one request, as it keeps its permissions); with `clearing`, first removes any left from
-    /// an earlier hand-off.
+    /// Writes sender nodes, owned by dom0 and readable by the domU, in one transaction (a node this hand-off wrote
+    /// before keeps its permissions); with `clearing`, first removes any left from an earlier hand-off.
     private func writeSender(_ values: [(String, String)], clearing: Bool = false) throws {
         let base = self.base
         let readable = [XenStorePermission(.none, .dom0), XenStorePermission(.read, domain)]
         let owned = self.owned
         do {
-            if !clearing, values.count == 1, let (node, value) = values.first, owned.contains(node) {
-                try xenstore.write("\(base)/\(node)", string: value, in: nil)
-                return
-            }
             try xenstore.transaction { tx in
                 if clearing {
                     try xenstore.mkdir(base, in: tx)
