@@ -23,11 +23,12 @@ if [ -n "$arm64" ]; then
     done
 fi
 source Scripts/setup.sh
-command -v lintian >/dev/null 2>&1 || {
+# lintian checks the packages; dpkg-dev has dpkg-shlibdeps, which computes Depends.
+if ! command -v lintian >/dev/null 2>&1 || ! command -v dpkg-shlibdeps >/dev/null 2>&1; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends lintian >/dev/null
-}
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends lintian dpkg-dev >/dev/null
+fi
 
 version=$(sed -n 's/.*static let number = "\(.*\)"/\1/p' Sources/XLCommands/ToolVersion.swift)
 [ -n "$version" ] || { echo "package.sh: no version in Sources/XLCommands/ToolVersion.swift" >&2; exit 1; }
