@@ -156,7 +156,7 @@ dom0less_run() { # real|simulated N REPEAT
         dom0less_tree "$2" >"$run/host.dts"
         dtc -q -I dts -O dtb -o "$run/host.dtb" "$run/host.dts"
         if [ "$1" = real ]; then
-            [ "$i" -ge 0 ] && start_xenstored "$run/xs" || start_xenstored "$run/xs" "$run/trace"
+            if [ "$i" -ge 0 ]; then start_xenstored "$run/xs"; else start_xenstored "$run/xs" "$run/trace"; fi
             start=$(date +%s%N)
             XENSTORED_PATH=$run/xs/socket "$init" --simulate "$run/host" --host-dtb "$run/host.dtb" --xen-version 4.19 >"$run/out" 2>"$run/err"
         else

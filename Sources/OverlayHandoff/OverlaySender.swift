@@ -120,9 +120,8 @@ public final class OverlaySender {
         let base = self.base
         let id = self.id
         _ = try? xenstore.transaction { tx in
-            let children = try xenstore.children(base, in: tx)
-            let present = try !children.isEmpty || xenstore.exists(base, in: tx)
-            guard present else { return }
+            let children: [String]
+            do { children = try xenstore.directory(base, in: tx) } catch let error as XenStoreError where error.errno == .ENOENT { return }
             let receiver = children.contains(HandoffNodes.receiverRequest) ? try xenstore.readString("\(base)/\(HandoffNodes.receiverRequest)", in: tx) : nil
             var ours = Set(HandoffNodes.senderNodes)
             if receiver == id { ours.formUnion(HandoffNodes.receiverNodes) }
