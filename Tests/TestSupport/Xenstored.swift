@@ -7,7 +7,8 @@ public struct XenstoredError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// The real C xenstored 4.17 running as a child process under the fakexen LD_PRELOAD shim, in its own temp dir.
+/// The real C xenstored 4.17 running as a child process under the fakexen LD_PRELOAD shim, in its own temp dir;
+/// it ends with the test process even when that is killed (`FAKEXEN_PARENT`).
 public final class Xenstored {
     /// The Debian xen-utils-4.17 daemon binary.
     public static let binary = "/usr/lib/xen-4.17/bin/xenstored"
@@ -33,7 +34,7 @@ public final class Xenstored {
     public static func shimLibrary() throws -> String { try shim.get() }
 
     private static func buildShim() -> Result<String, XenstoredError> {
-        compile("fakexen", into: "libfakexen.so", ["-shared", "-fPIC", "-O2"], libraries: ["-ldl"])
+        compile("fakexen", into: "libfakexen.so", ["-shared", "-fPIC", "-O2"], libraries: ["-ldl", "-lpthread"])
     }
 
     /// The program that owns a played guest's ring, as its kernel would, compiled once per test process.
@@ -101,6 +102,7 @@ public final class Xenstored {
         environment["LD_PRELOAD"] = library
         environment["XENSTORED_RUNDIR"] = directory.path
         environment["XENSTORED_PATH"] = socketPath
+        environment["FAKEXEN_PARENT"] = String(getpid())
         if guestRings {
             let rings = directory.appendingPathComponent("rings")
             try FileManager.default.createDirectory(at: rings, withIntermediateDirectories: true)

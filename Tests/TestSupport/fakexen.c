@@ -20,6 +20,10 @@
  *   FAKEXEN_NOTIFY_DIR=dir    notifying port P writes a byte into the FIFO
  *                             dir/port-P when it exists (xenstored kicks a
  *                             guest's ring on port 100 + domid this way).
+ *   FAKEXEN_PARENT=pid        the daemon exits once its parent is no longer
+ *                             pid, so a test process that is killed, or that
+ *                             ends with a daemon still referenced, leaves no
+ *                             xenstored behind.
  *
  * Preloaded into a process that plays a guest (not into xenstored):
  *   FAKEXEN_XENBUS=path         opening path gives the guest's xenbus device:
@@ -34,6 +38,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +47,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include <xenctrl.h>
@@ -56,6 +62,33 @@
 struct xenevtchn_handle { int fd; int write_fd; };
 struct xengntdev_handle { int unused; };
 static int fake_xc_handle;
+
+/* ---- FAKEXEN_PARENT: the daemon does not outlive the test process ---- */
+
+static void *watch_parent(void *arg)
+{
+    pid_t parent = (pid_t)(intptr_t)arg;
+    while (getppid() == parent)
+        usleep(200000);
+    _exit(0);
+}
+
+__attribute__((constructor)) static void exit_with_parent(void)
+{
+    const char *value = getenv("FAKEXEN_PARENT");
+    if (value == NULL)
+        return;
+    char *end;
+    long parent = strtol(value, &end, 10);
+    unsetenv("FAKEXEN_PARENT");
+    if (*value == '\0' || *end != '\0' || parent <= 1)
+        return;
+    if (getppid() != (pid_t)parent)
+        _exit(0);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, watch_parent, (void *)(intptr_t)parent) == 0)
+        pthread_detach(thread);
+}
 
 /* ---- /proc/xen/xsd_port and /proc/xen/xsd_kva ---- */
 
