@@ -50,13 +50,13 @@ extension Toolstack {
         return text
     }
 
-    /// libxl's `libxl_cpupoolid_to_name`: `/local/pool/ID/name`, `Pool-0` for pool 0 without one, else `(null)` as printf
-    /// shows upstream's missing name.
-    private func poolName(_ id: UInt32) throws -> String {
+    /// libxl's `libxl_cpupoolid_to_name`: `/local/pool/ID/name`. A pool without one gets `Pool-ID`, the name
+    /// `xen-init-dom0` gives every pool at boot (upstream's `list -c` prints `(null)`, and its `cpupool-list` fails).
+    func poolName(_ id: UInt32) throws -> String {
         let path = "/local/pool/\(id)/name"
         let name: String?
-        do { name = try xenstore.readString(path) } catch { throw ToolstackError("list: cannot read \(path): \(error.errno)") }
-        return name ?? (id == 0 ? "Pool-0" : "(null)")
+        do { name = try xenstore.readString(path) } catch { throw ToolstackError("cannot read \(path): \(error.errno)") }
+        return name ?? "Pool-\(id)"
     }
 
     /// `xl list -l`: every domain with its recorded configuration (libxl's userdata file, else the xenstore copy). As

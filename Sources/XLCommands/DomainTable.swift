@@ -25,26 +25,20 @@ enum DomainTable {
         if columns.cpupool { head += "         Cpupool" }
         if columns.numa { head += " NODE Affinity" }
         return [head] + domains.map { domain in
-            let tenths = Int((domain.cpuTime * 10).rounded())
-            let time = String(tenths / 10) + "." + String(tenths % 10)
+            let time = TextColumns.tenths(domain.cpuTime)
             var row = TextColumns.left(domain.name, 40) + TextColumns.right(String(domain.domid), 6)
                 + TextColumns.right(String(domain.memoryKiB / 1024), 6) + TextColumns.right(String(domain.vcpus), 6)
                 + "     " + domain.state + " " + TextColumns.right(time, 9)
             if columns.verbose {
-                row += " " + domain.uuid + " " + padded(domain.shutdownReason.map { String($0, radix: 16) } ?? "-", 8)
+                row += " " + domain.uuid + " " + TextColumns.padded(domain.shutdownReason.map { String($0, radix: 16) } ?? "-", 8)
             }
             // Xen without XSM (FLASK) gives domains no security label: upstream prints "-".
-            if columns.verbose || columns.context { row += " " + padded("-", 16) }
-            if columns.cpupool { row += padded(domain.cpupool, 16) }
+            if columns.verbose || columns.context { row += " " + TextColumns.padded("-", 16) }
+            if columns.cpupool { row += TextColumns.padded(domain.cpupool, 16) }
             // Xen on ARM has one NUMA node, which every domain's affinity covers: print_bitmap's "all".
             if columns.numa { row += " all" }
             return row
         }
-    }
-
-    /// printf's `%Ns`: right-aligned in `width`, a wider text as it is.
-    private static func padded(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
     /// `xl list -l`: an array of `{"domid": N, "config": {...}}` as upstream's yajl writes it (with its final newline).

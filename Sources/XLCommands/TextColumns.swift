@@ -13,6 +13,17 @@ enum TextColumns {
         text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text
     }
 
+    /// printf's `%Ns`: right-aligned in `width`, a wider text as it is.
+    static func padded(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+
+    /// printf's `%.1f` of a non-negative value.
+    static func tenths(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return String(tenths / 10) + "." + String(tenths % 10)
+    }
+
     /// Pretty-printed JSON with sorted keys and unescaped slashes.
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()

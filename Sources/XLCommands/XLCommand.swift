@@ -23,6 +23,9 @@ struct XLCommand: ParsableCommand {
             ShutdownCommand.self, RebootCommand.self, MonitorCommand.self, ConsoleCommand.self, UptimeCommand.self, SysrqCommand.self, InfoCommand.self, DmesgCommand.self,
             NetworkAttachCommand.self, NetworkDetachCommand.self, NetworkListCommand.self,
             BlockAttachCommand.self, BlockDetachCommand.self, BlockListCommand.self,
+            VCPUListCommand.self, VCPUPinCommand.self, VCPUSetCommand.self, MemMaxCommand.self, MemSetCommand.self,
+            CPUPoolCreateCommand.self, CPUPoolListCommand.self, CPUPoolDestroyCommand.self, CPUPoolRenameCommand.self,
+            CPUPoolCPUAddCommand.self, CPUPoolCPURemoveCommand.self, CPUPoolMigrateCommand.self,
         ]
     )
 }

@@ -102,18 +102,3 @@ public struct XenVersionInfo: Hashable, Sendable, Codable {
         self.buildID = buildID
     }
 }
-
-/// libxl's names of the `XEN_SCHEDULER_*` ids (`libxl_scheduler_to_string`).
-public enum SchedulerName {
-    public static func name(_ id: UInt32) -> String? {
-        switch id {
-        case 4: return "sedf"
-        case 5: return "credit"
-        case 6: return "credit2"
-        case 7: return "arinc653"
-        case 8: return "rtds"
-        case 9: return "null"
-        default: return nil
-        }
-    }
-}

@@ -35,9 +35,14 @@ public struct DomainInfo: Hashable, Sendable, Codable {
     public var handle: [UInt8]?
     /// The id of the CPU pool the domain runs in (`cpupool`); 0, `Pool-0`, unless the host has more pools.
     public var cpupool: UInt32
+    /// The most memory the domain may hold (`max_pages`), in KiB.
+    public var maxMemoryKiB: UInt64
+    /// The highest vCPU number (`max_vcpu_id`): the domain's vCPUs are `0...maxVCPUID`, online or not.
+    public var maxVCPUID: Int
 
     public init(id: DomainID, memoryKiB: UInt64, vcpus: Int, state: DomainState, cpuTimeNs: UInt64, directMapped: Bool?,
-                shutdownReason: UInt8? = nil, handle: [UInt8]? = nil, cpupool: UInt32 = 0) {
+                shutdownReason: UInt8? = nil, handle: [UInt8]? = nil, cpupool: UInt32 = 0, maxMemoryKiB: UInt64? = nil,
+                maxVCPUID: Int? = nil) {
         self.id = id
         self.memoryKiB = memoryKiB
         self.vcpus = vcpus
@@ -47,6 +52,8 @@ public struct DomainInfo: Hashable, Sendable, Codable {
         self.shutdownReason = shutdownReason
         self.handle = handle
         self.cpupool = cpupool
+        self.maxMemoryKiB = maxMemoryKiB ?? memoryKiB
+        self.maxVCPUID = maxVCPUID ?? max(vcpus - 1, 0)
     }
 
     /// The six-character state column of `xl list`, as upstream prints it: `r b p s`, then the shutdown

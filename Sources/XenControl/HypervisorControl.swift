@@ -43,6 +43,6 @@ extension DomainInfo {
         self.init(id: id, memoryKiB: info.totalPages * XenDomainInfo.pageSize / 1024, vcpus: Int(info.onlineVCPUs),
                   state: state, cpuTimeNs: info.cpuTimeNs, directMapped: id == .dom0 ? true : nil,
                   shutdownReason: info.isShutdown ? UInt8(truncatingIfNeeded: info.shutdownReason) : nil, handle: info.handle,
-                  cpupool: info.cpupool)
+                  cpupool: info.cpupool, maxMemoryKiB: info.maxPages * XenDomainInfo.pageSize / 1024, maxVCPUID: Int(info.maxVCPUID))
     }
 }

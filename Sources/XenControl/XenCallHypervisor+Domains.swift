@@ -114,7 +114,7 @@ extension XenCallHypervisor: DomainControl {
     }
 
     /// Runs a libxenctrl call; a control seam other than libxenctrl (a test double) has no domain calls: `ENOSYS`.
-    private func call<T>(_ name: String, _ body: (XenCtrl) throws(Errno) -> T) throws(HypervisorError) -> T {
+    func call<T>(_ name: String, _ body: (XenCtrl) throws(Errno) -> T) throws(HypervisorError) -> T {
         guard let ctrl = control as? XenCtrl else { throw HypervisorError(name, errno: .ENOSYS) }
         do throws(Errno) { return try body(ctrl) } catch { throw HypervisorError(name, errno: error) }
     }

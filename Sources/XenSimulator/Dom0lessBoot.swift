@@ -12,9 +12,14 @@ extension SimulatedHostState {
     /// `"legacy"`, which gets the 4.17–4.20 treatment. Invalid trees fail with Xen's message.
     public func bootingDom0less() throws(SimulatorError) -> SimulatedHostState {
         let nodes: [Dom0lessDomainNode]
-        do { nodes = try Dom0lessDomainNode.all(in: try DeviceTree(validating: bootTree), version: version) } catch {
+        let tree: DeviceTree
+        do {
+            tree = try DeviceTree(validating: bootTree)
+            nodes = try Dom0lessDomainNode.all(in: tree, version: version)
+        } catch {
             throw SimulatorError("Xen cannot boot this host tree: \(error.message)")
         }
+        let pools = try BootCPUPools(tree: tree, defaultScheduler: SimulatedHypervisor.defaultScheduler)
         guard !nodes.isEmpty else { return self }
         var state = self
         var dom0less = Dom0lessHostState()
@@ -24,6 +29,7 @@ extension SimulatedHostState {
             state.nextDomainID += 1
             var domain = SimulatedDomain(id: id, memoryKiB: node.memoryKiB, vcpus: Int(node.vcpus), state: .running,
                                          directMapped: node.directMap, iommu: !node.passthrough.isEmpty)
+            domain.cpupool = try pools.pool(ofDomainNode: node.path, in: tree)
             try state.givePassthrough(node, to: &domain)
             state.domains.append(domain)
             dom0less.domains.append(xenstoreSetup(node, id: id))

@@ -33,6 +33,10 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     public var shutdownReason: UInt8?
     /// The domain handle `XEN_DOMCTL_createdomain` was given; nil for dom0 and boot-time domains (all zero in Xen).
     public var handle: [UInt8]?
+    /// The id of the CPU pool it runs in.
+    public var cpupool: UInt32 = 0
+    /// Each vCPU's scheduler state; nil until first changed: every vCPU online, with every CPU as both affinities.
+    public var vcpuStates: [SimulatedVCPU]?
 
     public init(id: DomainID, memoryKiB: UInt64, vcpus: Int, state: DomainState, directMapped: Bool, iommu: Bool) {
         self.id = id
@@ -45,7 +49,7 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, p2m, guest, eventChannels, controllerPauses, shutdownReason, handle
+        case id, memoryKiB, vcpus, state, directMapped, iommu, irqPermissions, mmioPermissions, routedIRQs, mmioMappings, p2m, guest, eventChannels, controllerPauses, shutdownReason, handle, cpupool, vcpuStates
     }
 
     /// Encodes sets and the mapping sorted, so that the same state always gives the same bytes
@@ -69,6 +73,8 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         if controllerPauses > 1 { try container.encode(controllerPauses, forKey: .controllerPauses) }
         try container.encodeIfPresent(shutdownReason, forKey: .shutdownReason)
         try container.encodeIfPresent(handle, forKey: .handle)
+        if cpupool != 0 { try container.encode(cpupool, forKey: .cpupool) }
+        try container.encodeIfPresent(vcpuStates, forKey: .vcpuStates)
     }
 
     /// Decodes what ``encode(to:)`` wrote; `eventChannels` may be absent (none, or a host saved before they existed),
@@ -91,11 +97,15 @@ public struct SimulatedDomain: Hashable, Sendable, Codable {
         controllerPauses = try container.decodeIfPresent(Int.self, forKey: .controllerPauses) ?? (state.contains(.paused) ? 1 : 0)
         shutdownReason = try container.decodeIfPresent(UInt8.self, forKey: .shutdownReason)
         handle = try container.decodeIfPresent([UInt8].self, forKey: .handle)
+        cpupool = try container.decodeIfPresent(UInt32.self, forKey: .cpupool) ?? 0
+        vcpuStates = try container.decodeIfPresent([SimulatedVCPU].self, forKey: .vcpuStates)
     }
 
     /// What `xc_domain_getinfolist` reports.
     public var info: DomainInfo {
-        DomainInfo(id: id, memoryKiB: memoryKiB, vcpus: vcpus, state: state, cpuTimeNs: 0, directMapped: directMapped,
-                   shutdownReason: state.contains(.shutdown) ? shutdownReason ?? 0 : nil, handle: handle ?? Array(repeating: 0, count: 16))
+        let online = vcpuStates.map { $0.filter(\.online).count } ?? vcpus
+        return DomainInfo(id: id, memoryKiB: memoryKiB, vcpus: online, state: state, cpuTimeNs: 0, directMapped: directMapped,
+                          shutdownReason: state.contains(.shutdown) ? shutdownReason ?? 0 : nil, handle: handle ?? Array(repeating: 0, count: 16),
+                          cpupool: cpupool, maxMemoryKiB: guest?.maxMemoryKiB ?? memoryKiB, maxVCPUID: max(vcpus - 1, 0))
     }
 }

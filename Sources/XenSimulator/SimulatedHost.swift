@@ -157,11 +157,15 @@ public final class SimulatedHost {
     /// Releases the lock; the host must not be used afterwards.
     public func close() { lock.unlock() }
 
-    /// What xenstored holds for dom0 once `xen-init-dom0` ran.
+    /// What xenstored holds for dom0 once `xen-init-dom0` ran: dom0's name and id, and `Pool-ID` as the name of
+    /// every CPU pool Xen built at boot.
     private func writeDom0Entries() throws {
         do {
             try xenstore.write("/local/domain/0/name", string: "Domain-0")
             try xenstore.write("/local/domain/0/domid", string: "0")
+            for pool in hypervisor.currentPools() {
+                try xenstore.write("/local/pool/\(pool.id)/name", string: "Pool-\(pool.id)")
+            }
         } catch {
             throw SimulatorError("cannot write dom0's xenstore entries: \(error)")
         }

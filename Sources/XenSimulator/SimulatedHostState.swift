@@ -31,6 +31,8 @@ public struct SimulatedHostState: Sendable, Codable, Equatable {
     /// Xen's console ring (`xl dmesg`); nil until first changed: then it holds Xen's boot messages
     /// (``SimulatedHypervisor/bootMessages``). `dmesg -c` leaves it empty.
     public var xenConsole: String?
+    /// Xen's CPU pools; nil until first changed: then they are the pools Xen built at boot (``BootCPUPools``).
+    public var cpupools: [SimulatedCPUPool]?
 
     /// A freshly booted host: Xen `version` (of `flavour`), the given host tree, and dom0.
     public init(version: XenVersion, flavour: XenFlavour = .upstream, hostTree: DeviceTree, dom0MemoryKiB: UInt64 = 1_048_576, dom0VCPUs: Int = 4) {

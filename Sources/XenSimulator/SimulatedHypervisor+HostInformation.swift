@@ -73,8 +73,8 @@ extension SimulatedHypervisor: HostInformation {
     }
 
     /// The `cpu@` nodes under `/cpus` of the boot tree.
-    private func cpuCount() -> Int {
-        guard let tree = try? DeviceTree(validating: state.bootTree), let paths = try? tree.nodePaths(under: "/cpus") else { return 0 }
-        return paths.filter { $0.hasPrefix("/cpus/cpu@") }.count
+    func cpuCount() -> Int {
+        guard let tree = try? DeviceTree(validating: state.bootTree) else { return 0 }
+        return BootCPUPools.cpuNodes(in: tree).count
     }
 }

@@ -14,9 +14,13 @@ public struct XenDomainInfo: Hashable, Sendable {
     public var handle: [UInt8]
     /// `cpupool`: the id of the domain's CPU pool.
     public var cpupool: UInt32
+    /// `max_pages`: the most pages the domain may hold.
+    public var maxPages: UInt64
+    /// `max_vcpu_id`: the highest vCPU number.
+    public var maxVCPUID: UInt32
 
     public init(domid: UInt16, flags: UInt32, totalPages: UInt64, onlineVCPUs: UInt32, cpuTimeNs: UInt64,
-                handle: [UInt8] = Array(repeating: 0, count: 16), cpupool: UInt32 = 0) {
+                handle: [UInt8] = Array(repeating: 0, count: 16), cpupool: UInt32 = 0, maxPages: UInt64? = nil, maxVCPUID: UInt32? = nil) {
         self.domid = domid
         self.flags = flags
         self.totalPages = totalPages
@@ -24,12 +28,15 @@ public struct XenDomainInfo: Hashable, Sendable {
         self.cpuTimeNs = cpuTimeNs
         self.handle = handle
         self.cpupool = cpupool
+        self.maxPages = maxPages ?? totalPages
+        self.maxVCPUID = maxVCPUID ?? (onlineVCPUs > 0 ? onlineVCPUs - 1 : 0)
     }
 
     init(_ info: xc_domaininfo_t) {
         self.init(domid: info.domain, flags: info.flags, totalPages: info.tot_pages,
                   onlineVCPUs: info.nr_online_vcpus, cpuTimeNs: info.cpu_time,
-                  handle: withUnsafeBytes(of: info.handle) { Array($0) }, cpupool: info.cpupool)
+                  handle: withUnsafeBytes(of: info.handle) { Array($0) }, cpupool: info.cpupool,
+                  maxPages: info.max_pages, maxVCPUID: info.max_vcpu_id)
     }
 
     /// The size of a page counted in ``totalPages`` (`XC_PAGE_SIZE`).

@@ -29,6 +29,7 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, Codable, Custo
     public static let ENODATA = Errno(rawValue: 61)
     public static let EOVERFLOW = Errno(rawValue: 75)
     public static let EOPNOTSUPP = Errno(rawValue: 95)
+    public static let EADDRNOTAVAIL = Errno(rawValue: 99)
     public static let ETIMEDOUT = Errno(rawValue: 110)
     public static let EQUOTA = Errno(rawValue: 122)
 
@@ -58,6 +59,7 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, Codable, Custo
         61: ("ENODATA", "No data available"),
         75: ("EOVERFLOW", "Value too large for defined data type"),
         95: ("EOPNOTSUPP", "Operation not supported"),
+        99: ("EADDRNOTAVAIL", "Cannot assign requested address"),
         110: ("ETIMEDOUT", "Connection timed out"),
         122: ("EQUOTA", "Disk quota exceeded"),
     ]

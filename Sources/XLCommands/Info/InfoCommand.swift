@@ -71,8 +71,7 @@ struct InfoCommand: XLSubcommand {
         add("sharing_freed_memory", "0")
         add("sharing_used_memory", "0")
         add("outstanding_claims", String(p.outstandingPages / pagesPerMiB))
-        // Every CPU Xen brought up is in Pool-0 unless a cpupool took it; this xl makes no other pools.
-        add("free_cpus", "0")
+        add("free_cpus", String(report.freeCPUs))
         if numa {
             lines.append("cpu_topology           :\n")
             lines.append("cpu:    core    socket     node\n")
