@@ -124,7 +124,9 @@ final class LifecycleCommandTests: XCTestCase {
         XCTAssertEqual(Array(lines.prefix(4)), ["Usage xl [-vfN] <subcommand> [args]", "", "xl full list of subcommands:", ""])
         let commands = lines.dropFirst(4).filter { $0.hasPrefix(" ") && !$0.hasPrefix("  ") }.map { String($0.dropFirst().prefix { $0 != " " }) }
         XCTAssertEqual(commands, ["create", "destroy", "list", "pause", "unpause", "rename", "domid", "domname", "dt-overlay", "shutdown", "reboot", "console",
-                                  "uptime", "sysrq", "info", "dmesg", "network-attach", "network-detach", "network-list", "block-attach", "block-detach", "block-list"])
+                                  "uptime", "sysrq", "info", "dmesg", "network-attach", "network-detach", "network-list", "block-attach", "block-detach", "block-list",
+                                  "vcpu-list", "vcpu-pin", "vcpu-set", "mem-max", "mem-set", "cpupool-create", "cpupool-list", "cpupool-destroy",
+                                  "cpupool-rename", "cpupool-cpu-add", "cpupool-cpu-remove", "cpupool-migrate"])
         XCTAssertTrue(lines[4].hasPrefix(" create              Create a domain"), lines[4])
         XCTAssertTrue(xl("help", "pause").stdout.contains("USAGE: xl pause <DOMAIN>"))
         XCTAssertEqual(xl("help", "zzz").stdout, "command \"zzz\" not implemented\n")
