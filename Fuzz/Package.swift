@@ -21,7 +21,7 @@ let package = Package(
     targets: [
         fuzzer("config", ["XLConfig"]),
         fuzzer("static-shm", ["XLConfig"]),
-        fuzzer("device-spec", ["XLConfig"]),
+        fuzzer("device-spec", ["XLConfig", "XenTypes"]),
         fuzzer("overlay", ["DeviceTree", "Toolstack", "XenSimulator", "XenStoreClient", "XenTypes"]),
         fuzzer("partial-tree", ["Toolstack"]),
         fuzzer("host-tree", ["DeviceTree", "XenTypes"]),

@@ -326,6 +326,35 @@ show xl network-detach midway 1
 show xl network-list midway
 show xl destroy midway
 
+step "CPUs, memory and pools: vcpu-list/pin (a CPU the host lacks is refused), mem-set within mem-max, a null-scheduler pool the guest moves into; cpu-add moves all CPUs or none"
+export XL_SIMULATE="$work/cpus"
+cat >pools.cfg <<CFG
+name = "midway"
+kernel = "$work/Image"
+memory = 256
+vcpus = 2
+CFG
+show xl create -e pools.cfg
+show xl vcpu-pin midway all 1
+show xl vcpu-pin midway 1 - 0
+show xl vcpu-pin midway 0 9
+show xl vcpu-list midway
+show xl mem-max midway 300
+show xl mem-set midway 512m
+show xl cpupool-cpu-remove Pool-0 2-3
+show xl cpupool-create name='"rt"' sched='"null"' cpus='"2-3"'
+show xl cpupool-migrate midway rt
+show xl cpupool-list
+show xl list -c
+show xl cpupool-cpu-add rt 1-3
+show xl cpupool-list -c
+show xl cpupool-destroy rt
+show xl destroy midway
+show xl cpupool-destroy rt
+show xl cpupool-cpu-add Pool-0 2-3
+show xl info free_cpus
+export XL_SIMULATE="$work/midway"
+
 step "Seed 002's flow: after init-dom0less, xl network-attach hotplugs a PV network interface into a dom0less guest; one without xen,enhanced has no xenstore, so it is refused"
 show xl --simulate "$work/dl421" network-attach web type=vif
 show xl --simulate "$work/dl421" network-list web

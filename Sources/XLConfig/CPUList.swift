@@ -48,7 +48,7 @@ public struct CPUList: Hashable, Sendable {
             guard range.upperBound < limit else {
                 let what = byNode ? "node" : "CPU"
                 let allowed = limit == 1 ? "only \(what) 0" : "\(what)s 0 to \(limit - 1)"
-                throw CPUListError(text, "\(what) \(range.upperBound) does not exist: this host has \(allowed)")
+                throw CPUListError(text, "\(what) \(max(range.lowerBound, limit)) does not exist: this host has \(allowed)")
             }
             let cpus = byNode ? range.flatMap { nodeCPUs[$0].cpus } : Array(range)
             if remove { set.subtract(cpus) } else { set.formUnion(cpus) }

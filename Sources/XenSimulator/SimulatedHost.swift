@@ -59,7 +59,10 @@ public final class SimulatedHost {
         var savedState: SimulatedHostState?
         if fresh {
             let tree = try hostDTB ?? DefaultHostTree.make()
-            state = try SimulatedHostState(version: version ?? defaultVersion, flavour: flavour ?? .upstream, hostTree: tree).bootingDom0less()
+            // dom0 gets a vCPU per host CPU, as Xen on ARM does without dom0_max_vcpus.
+            let cpus = max(BootCPUPools.cpuNodes(in: tree).count, 1)
+            state = try SimulatedHostState(version: version ?? defaultVersion, flavour: flavour ?? .upstream, hostTree: tree, dom0VCPUs: cpus)
+                .bootingDom0less()
         } else {
             state = try load(SimulatedHostState.self, from: statePath)
             savedState = state

@@ -59,7 +59,7 @@ final class CPUPoolCommandTests: XCTestCase {
         XCTAssertEqual(lines(xl, "cpupool-list", "1"), [header, row("rt", 2, "null", 1)])
         XCTAssertEqual(lines(xl, "list", "-c", "g").last.map { String($0.suffix(16)) }, printf("%16s", [strdup("rt")!]))
         XCTAssertTrue(lines(xl, "vcpu-list", "g").last?.hasSuffix("all / all") == true, "a move resets the affinity")
-        refuses(xl, ["cpupool-destroy", "rt"], "cpupool-destroy rt: 1 domain still run in it (xl cpupool-migrate them first)")
+        refuses(xl, ["cpupool-destroy", "rt"], "cpupool-destroy rt: 1 domain still runs in it (xl cpupool-migrate them first)")
         refuses(xl, ["cpupool-cpu-remove", "rt", "2-3"], "cpupool-cpu-remove rt 2-3: rt has domains and would have no CPU left (xl cpupool-migrate them first)")
         XCTAssertEqual(xl("cpupool-migrate", "g", "Pool-0").status, 0)
         XCTAssertEqual(xl("cpupool-destroy", "rt").status, 0)
@@ -98,6 +98,9 @@ final class CPUPoolCommandTests: XCTestCase {
         refuses(xl, ["cpupool-cpu-add", "nosuch", "3"], "cpupool-cpu-add nosuch 3: no cpupool is named \"nosuch\"")
         XCTAssertEqual(xl("cpupool-cpu-add", "rt", "3").status, 0)
         XCTAssertEqual(lines(xl, "cpupool-list", "-c").dropFirst().map { $0.split(separator: " ").map(String.init) }, [["Pool-0", "0,1,2"], ["rt", "3"]])
+        XCTAssertEqual(xl("cpupool-create", "name=\"x\"").status, 0)
+        refuses(xl, ["cpupool-cpu-add", "x", "2-3"], "cpupool-cpu-add x 2-3: CPUs 2-3 are not free: they are in Pool-0 and rt (xl cpupool-cpu-remove them first)")
+        XCTAssertEqual(xl("cpupool-destroy", "x").status, 0)
         // A failure part way (an injected EBUSY on the second CPU) takes back the first.
         XCTAssertEqual(xl("cpupool-cpu-remove", "Pool-0", "1-2").status, 0)
         try xl.withHost { host in host.hypervisor.state.injectedFailures["XEN_SYSCTL_CPUPOOL_OP_ADDCPU"] = .EBUSY }

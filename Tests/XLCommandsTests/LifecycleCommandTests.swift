@@ -43,7 +43,7 @@ final class LifecycleCommandTests: XCTestCase {
         let xl = try hostWithGuest()
         let lines = xl("list").stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "Name                                        ID   Mem VCPUs\tState\tTime(s)")
-        XCTAssertEqual(lines.dropFirst().first, upstreamRow("Domain-0", 0, 1024, 4, "r-----", 0))
+        XCTAssertEqual(lines.dropFirst().first, upstreamRow("Domain-0", 0, 1024, 1, "r-----", 0), "dom0 has a vCPU per host CPU (one here)")
         XCTAssertEqual(lines.dropFirst(2).first, upstreamRow("midway", 1, 256, 2, "r-----", 0))
         // A name longer than the column, and a shut-down guest whose fifth letter is the reason (reboot).
         XCTAssertEqual(xl("rename", "midway", String(repeating: "n", count: 45)).status, 0)

@@ -38,6 +38,7 @@ final class CPUListTests: XCTestCase {
     func testEveryMistakeIsNamed() {
         XCTAssertEqual(reason("9"), "cpu-list \"9\": CPU 9 does not exist: this host has CPUs 0 to 7")
         XCTAssertEqual(reason("0", count: 1), nil)
+        XCTAssertEqual(reason("6-12"), "cpu-list \"6-12\": CPU 8 does not exist: this host has CPUs 0 to 7")
         XCTAssertEqual(reason("2", count: 1), "cpu-list \"2\": CPU 2 does not exist: this host has only CPU 0")
         XCTAssertEqual(reason("nodes:1"), "cpu-list \"nodes:1\": node 1 does not exist: this host has only node 0")
         XCTAssertEqual(reason("^all"), "cpu-list \"^all\": \"^\" cannot go with \"all\"")

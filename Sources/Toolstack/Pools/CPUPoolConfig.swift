@@ -13,6 +13,14 @@ public struct CPUPoolConfig: Hashable, Sendable {
     /// Where the settings came from, as upstream's "Using config file" line names it.
     public var source: String
 
+    /// Why CPUs in a pool cannot go into another: "CPU 1 is not free: it is in Pool-0", "CPUs 1-3 are not free:
+    /// they are in Pool-0 and rt" (`owners` empty: "in a cpupool").
+    static func notFree(_ cpus: CPUSet, owners: [String]) -> String {
+        let one = cpus.count == 1
+        let pools = owners.isEmpty ? "a cpupool" : owners.count == 1 ? owners[0] : owners.dropLast().joined(separator: ", ") + " and " + owners[owners.count - 1]
+        return "\(one ? "CPU" : "CPUs") \(cpus.description) \(one ? "is" : "are") not free: \(one ? "it is" : "they are") in \(pools) (xl cpupool-cpu-remove \(one ? "it" : "them") first)"
+    }
+
     /// The keys a cpupool config may have; any other is an error.
     static let keys: Set<String> = ["name", "sched", "cpus", "nodes"]
 
@@ -72,7 +80,7 @@ public struct CPUPoolConfig: Hashable, Sendable {
             }
             let taken = set.subtracting(free)
             guard taken.isEmpty else {
-                throw ToolstackError("\(setting.location): CPU \(taken.description) is not free: it is in a cpupool (xl cpupool-cpu-remove it first)")
+                throw ToolstackError("\(setting.location): \(Self.notFree(taken, owners: []))")
             }
             cpus = set
         } else {

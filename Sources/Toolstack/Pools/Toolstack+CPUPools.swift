@@ -100,7 +100,7 @@ extension Toolstack {
         let pool = try namedPool(argument, context)
         guard pool.id != 0 else { throw ToolstackError("\(context): Pool-0 holds dom0 and cannot be destroyed") }
         guard pool.domainCount == 0 else {
-            throw ToolstackError("\(context): \(pool.domainCount) domain\(pool.domainCount == 1 ? "" : "s") still run in it (xl cpupool-migrate them first)")
+            throw ToolstackError("\(context): \(pool.domainCount) \(pool.domainCount == 1 ? "domain still runs" : "domains still run") in it (xl cpupool-migrate them first)")
         }
         if dryRun { return output("dry run: would free CPUs \(Self.bitmapText(pool.cpus, bits: Int.max)) and destroy cpupool \(pool.id)") }
         let control = try cpuControl("cpupool-destroy")
@@ -145,7 +145,7 @@ extension Toolstack {
         let taken = cpus.subtracting(free)
         guard taken.isEmpty else {
             let owners = try listedPools("cpupool-cpu-add").filter { !$0.cpus.intersection(taken).isEmpty }.map(\.name)
-            throw ToolstackError("\(context): CPU \(taken.description) is not free: it is in \(owners.joined(separator: ", ")) (xl cpupool-cpu-remove it first)")
+            throw ToolstackError("\(context): \(CPUPoolConfig.notFree(taken, owners: owners))")
         }
         if dryRun { return output("dry run: would add CPUs \(cpus.description) to cpupool \(pool.id)") }
         var added: [Int] = []
